@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc top-level Makefile.
+#
+#   make                 build the module (against KDIR), the library and every test program
+#   make run             the main job: boot the test VM with the module and show what it reports
+#   make check           everything: deps, lint, host tests, VM tests on both kernels, runner self-tests
+#   make vm-shell        boot the test VM with the module loaded and hand over the console
+#   make deps            install what is missing (idempotent)
+#
+# Variables: KDIR (kernel build tree), KIPC_CACHE (default ~/.cache/kipc), BUILD (default ./build),
+# KERNEL=stock|debug for run/vm-shell/vm-test.
+
+KIPC_CACHE ?= $(HOME)/.cache/kipc
+export KIPC_CACHE
+BUILD ?= $(CURDIR)/build
+KSRC := $(KIPC_CACHE)/src/current
+KERNEL ?= stock
+
+# The headers of the VM's stock kernel: the newest Debian amd64 headers installed.
+STOCK_KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(STOCK_KDIR))
+KMOD_OUT ?= $(BUILD)/kmod/$(notdir $(KDIR))
+
+CC ?= gcc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	-Iuserlib/include -Iuapi $(CFLAGS)
+# kselftest_harness.h compares mixed signedness in its macros by design.
+KSFT_CFLAGS := -I$(KSRC)/tools/testing/selftests -Wno-sign-compare -Wno-unused-parameter
+
+LIB_SRCS := $(wildcard userlib/src/*.c)
+LIB_OBJS := $(patsubst userlib/src/%.c,$(BUILD)/lib/obj/%.o,$(LIB_SRCS))
+LIB_PIC_OBJS := $(patsubst userlib/src/%.c,$(BUILD)/lib/pic/%.o,$(LIB_SRCS))
+LIB_A := $(BUILD)/lib/libkipc.a
+LIB_SO_NAME := libkipc.so.0
+LIB_SO := $(BUILD)/lib/libkipc.so.0.1
+LIB_HDRS := $(wildcard userlib/include/*.h) uapi/linux/kipc.h
+
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*_test.c))
+SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/selftests/%,$(wildcard tests/selftests/*_test.c))
+VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/progs/*.c))
+
+KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
+
+.PHONY: all module lib tests deps check lint sparse checkpatch host-test vm-test vm-test-stock \
+	vm-test-debug vm-selftest run vm-shell debug-kernel clean
+
+all: module lib tests
+
+deps:
+	@bash tests/vm/deps.sh
+
+# ---- the module ------------------------------------------------------------------------------
+# Built in a copy of the sources under $(KMOD_OUT), one per kernel, so builds against the stock
+# headers and the debug kernel never share objects.  Any compiler warning fails the build.
+module: $(KMOD_OUT)/module/kipc.ko
+
+$(KMOD_OUT)/module/kipc.ko: $(KMOD_SRCS)
+	@test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at KDIR=$(KDIR) (run make deps)"; exit 1; }
+	@mkdir -p $(KMOD_OUT)
+	@rsync -aR $(KMOD_SRCS) $(KMOD_OUT)/
+	@echo "  KMOD    $(KMOD_OUT) (KDIR=$(KDIR))"
+	@$(MAKE) -s -C $(KDIR) M=$(KMOD_OUT) W=1 $(KMOD_FLAGS) modules > $(KMOD_OUT)/build.log 2>&1 || \
+		{ cat $(KMOD_OUT)/build.log; exit 1; }
+	@if grep -E 'warning:|error:|WARNING:' $(KMOD_OUT)/build.log; then \
+		echo "module build is not warning-free (see $(KMOD_OUT)/build.log)"; rm -f $@; exit 1; fi
+
+# ---- the library -----------------------------------------------------------------------------
+lib: $(LIB_A) $(LIB_SO)
+
+$(BUILD)/lib/obj/%.o: userlib/src/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/pic/%.o: userlib/src/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map
+	$(CC) -shared -Wl,-soname,$(LIB_SO_NAME) -Wl,--version-script=userlib/libkipc.map \
+		-Wl,-z,defs -o $@ $(LIB_PIC_OBJS)
+	ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SO_NAME)
+	ln -sf $(LIB_SO_NAME) $(BUILD)/lib/libkipc.so
+
+# ---- test programs ---------------------------------------------------------------------------
+tests: $(HOST_TESTS) $(SELFTESTS) $(VM_PROGS)
+
+$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A)
+
+# The VM has no shared libraries: everything that runs there is static.
+$(BUILD)/tests/selftests/%: tests/selftests/%.c $(LIB_A)
+	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
+		{ echo "no kernel source in $(KSRC) (run make deps)"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -o $@ $< $(LIB_A)
+
+$(BUILD)/tests/vm/%: tests/vm/progs/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
+
+# ---- checks ----------------------------------------------------------------------------------
+lint: sparse checkpatch
+
+# sparse (C=2 checks every file) on builds of their own, against the stock headers and, once it
+# is built, the debug kernel (which has KUnit, so the KUnit module is checked too).  Any report
+# fails: the module build already refuses every "warning:" line.
+SPARSE_KDIRS := $(KDIR) $(wildcard $(shell bash tests/vm/debug-kernel.sh --if-built 2>/dev/null))
+sparse:
+	@for k in $(SPARSE_KDIRS); do \
+		$(MAKE) -s module KDIR=$$k KMOD_OUT=$(BUILD)/kmod/sparse-$$(basename $$k) \
+			KMOD_FLAGS="C=2 CHECK=sparse KIPC_HARNESS=m" || exit 1; \
+		echo "  SPARSE  clean against $$k"; \
+	done
+
+checkpatch:
+	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "no kernel source in $(KSRC) (run make deps)"; exit 1; }
+	@$(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f \
+		$(wildcard module/*.c module/*.h uapi/linux/*.h tests/kunit/*.c tests/vm/harness/*.c)
+	@echo "  CHECKPATCH clean"
+
+host-test: $(HOST_TESTS)
+	@KIPC_RESULTS=$(BUILD)/results bash tests/host/run.sh $(BUILD)/tests/host | tee $(BUILD)/host-test.log; \
+		exit $${PIPESTATUS[0]}
+
+vm-test: vm-test-stock vm-test-debug
+
+vm-test-stock: lib tests
+	@bash tests/vm/run.sh --kernel stock --plan check
+
+vm-test-debug: lib tests
+	@bash tests/vm/run.sh --kernel debug --plan check
+
+vm-selftest: lib tests
+	@bash tests/vm/selftest.sh
+
+check: deps
+	@rm -f $(BUILD)/results/*.count
+	@bash tests/vm/debug-kernel.sh >/dev/null
+	@$(MAKE) -s all
+	@$(MAKE) -s lint
+	@$(MAKE) -s host-test
+	@$(MAKE) -s vm-selftest
+	@$(MAKE) -s vm-test-stock
+	@$(MAKE) -s vm-test-debug
+	@bash tests/summary.sh $(BUILD)/results
+
+run: deps
+	@$(MAKE) -s lib tests
+	@bash tests/vm/run.sh --kernel $(KERNEL) --plan demo
+
+vm-shell: deps
+	@$(MAKE) -s lib tests
+	@bash tests/vm/run.sh --kernel $(KERNEL) --plan shell
+
+debug-kernel: deps
+	@bash tests/vm/debug-kernel.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host test: libkipc's device wrapper gives a clear error for every way /dev/kipc can be
+ * missing or wrong.  Needs no module; runs on any machine.
+ * Exit: 0 pass, 1 fail (each failed check is printed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kipc.h"
+
+static int failures;
+
+#define CHECK(cond) do {							\
+	if (!(cond)) {								\
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		failures++;							\
+	}									\
+} while (0)
+
+static void test_missing_node(void)
+{
+	int ret = kipc_open_path("/nonexistent/kipc", 0);
+
+	CHECK(ret == -ENOENT);
+	/* The sentence must tell the user how to load the module. */
+	CHECK(strstr(kipc_strerror(ret), "not loaded") != NULL);
+	CHECK(strstr(kipc_strerror(ret), "kipcctl load") != NULL);
+}
+
+static void test_env_override(void)
+{
+	setenv("KIPC_DEVICE", "/nonexistent/other", 1);
+	CHECK(kipc_open(0) == -ENOENT);
+	setenv("KIPC_DEVICE", "/dev/null", 1);
+	CHECK(kipc_open(0) == -ENODEV);
+	unsetenv("KIPC_DEVICE");
+}
+
+static void test_regular_file(void)
+{
+	char path[] = "/tmp/kipc-device-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(kipc_open_path(path, 0) == -ENODEV);
+	unlink(path);
+}
+
+static void test_directory(void)
+{
+	CHECK(kipc_open_path("/tmp", 0) == -ENODEV);
+}
+
+static void test_other_char_device(void)
+{
+	int ret = kipc_open_path("/dev/null", 0);
+
+	CHECK(ret == -ENODEV);
+	CHECK(strstr(kipc_strerror(ret), "not a kipc device") != NULL);
+}
+
+static void test_bad_arguments(void)
+{
+	CHECK(kipc_open_path(NULL, 0) == -EINVAL);
+	CHECK(kipc_open_path("", 0) == -EINVAL);
+}
+
+static void test_no_fd_leak(void)
+{
+	int before, after, i;
+
+	before = dup(0);
+	close(before);
+	for (i = 0; i < 100; i++)
+		kipc_open_path("/dev/null", 0);
+	after = dup(0);
+	close(after);
+	CHECK(before == after);
+}
+
+static void test_strerror_falls_back(void)
+{
+	CHECK(strcmp(kipc_strerror(-EBUSY), strerror(EBUSY)) == 0);
+	CHECK(strstr(kipc_strerror(-EPROTO), "ABI") != NULL);
+	CHECK(strstr(kipc_strerror(-EACCES), "permission") != NULL);
+}
+
+int main(void)
+{
+	test_missing_node();
+	test_env_override();
+	test_regular_file();
+	test_directory();
+	test_other_char_device();
+	test_bad_arguments();
+	test_no_fd_leak();
+	test_strerror_falls_back();
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftest: the skeleton ABI of /dev/kipc: the info ioctl, the struct size rules, unknown
+ * commands, the module parameters in sysfs.  Skips where the module is not loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kipc.h"
+
+#define PARAM_DIR "/sys/module/kipc/parameters/"
+
+#ifndef offsetofend
+#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
+#endif
+
+FIXTURE(dev) {
+	int fd;
+};
+
+/*
+ * The 6.1 harness still runs a test's body after its setup skipped, so each body starts with
+ * REQUIRE_KIPC() as well.
+ */
+#define REQUIRE_KIPC() do {						\
+	if (self->fd == -ENOENT)					\
+		SKIP(return, "%s", kipc_strerror(self->fd));		\
+} while (0)
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = kipc_open(0);
+	REQUIRE_KIPC();
+	ASSERT_LE(0, self->fd) TH_LOG("%s", kipc_strerror(self->fd));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static int raw_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+TEST_F(dev, info_reports_abi_and_features)
+{
+	struct kipc_info info;
+
+	REQUIRE_KIPC();
+	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
+	EXPECT_EQ(KIPC_ABI_VERSION, info.abi_version);
+	EXPECT_TRUE(info.features & KIPC_FEATURE_INFO);
+	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_EQ(KIPC_NAME_MAX - 1, info.max_name_len);
+	EXPECT_LT(0, info.max_channels);
+	EXPECT_LT(0, info.max_msg_size);
+	EXPECT_LT(0, info.max_msgs);
+	EXPECT_LE(info.max_msg_size, info.max_user_bytes);
+	EXPECT_LE(4096, info.max_shm_size);
+}
+
+TEST_F(dev, device_node_is_a_char_device)
+{
+	struct stat st;
+
+	REQUIRE_KIPC();
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+TEST_F(dev, unknown_commands_give_enotty)
+{
+	struct kipc_info info = { .size = sizeof(info) };
+
+	REQUIRE_KIPC();
+	/* A command number past the table. */
+	EXPECT_EQ(ENOTTY, raw_ioctl(self->fd, _IO(KIPC_IOCTL_TYPE, 0x7f), &info));
+	/* A known number with another type, direction or size encoded. */
+	EXPECT_EQ(ENOTTY, raw_ioctl(self->fd, _IO(KIPC_IOCTL_TYPE + 1, KIPC_CMD_INFO), &info));
+	EXPECT_EQ(ENOTTY, raw_ioctl(self->fd, _IOWR(KIPC_IOCTL_TYPE, KIPC_CMD_INFO,
+						    struct kipc_info), &info));
+	/* Generic commands the device does not implement. */
+	EXPECT_EQ(ENOTTY, raw_ioctl(self->fd, FIONREAD, &info));
+	EXPECT_EQ(ENOTTY, raw_ioctl(self->fd, TCGETS, &info));
+}
+
+/* One byte short of the last required field: EINVAL, and nothing is written. */
+TEST_F(dev, size_one_byte_short_is_einval)
+{
+	struct kipc_info info;
+
+	REQUIRE_KIPC();
+	memset(&info, 0, sizeof(info));
+	info.size = offsetofend(struct kipc_info, features) - 1;
+	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, KIPC_IOC_INFO, &info));
+	EXPECT_EQ(0, info.abi_version);
+
+	info.size = 0;
+	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, KIPC_IOC_INFO, &info));
+}
+
+/* Longer than the kernel's struct with a non-zero tail: E2BIG. */
+TEST_F(dev, size_one_byte_long_nonzero_tail_is_e2big)
+{
+	struct {
+		struct kipc_info info;
+		__u8 tail[8];
+	} buf;
+
+	REQUIRE_KIPC();
+	memset(&buf, 0, sizeof(buf));
+	buf.info.size = sizeof(buf.info) + 1;
+	buf.tail[0] = 1;
+	EXPECT_EQ(E2BIG, raw_ioctl(self->fd, KIPC_IOC_INFO, &buf));
+	EXPECT_EQ(0, buf.info.abi_version);
+
+	/* The non-zero byte further out, still inside the caller's size. */
+	buf.tail[0] = 0;
+	buf.tail[7] = 0xff;
+	buf.info.size = sizeof(buf);
+	EXPECT_EQ(E2BIG, raw_ioctl(self->fd, KIPC_IOC_INFO, &buf));
+}
+
+/* Longer with a zero tail: works, and the tail stays untouched. */
+TEST_F(dev, size_one_byte_long_zero_tail_works)
+{
+	struct {
+		struct kipc_info info;
+		__u8 tail[8];
+	} buf;
+	int i;
+
+	REQUIRE_KIPC();
+	memset(&buf, 0, sizeof(buf));
+	buf.info.size = sizeof(buf.info) + 1;
+	ASSERT_EQ(0, raw_ioctl(self->fd, KIPC_IOC_INFO, &buf));
+	EXPECT_EQ(KIPC_ABI_VERSION, buf.info.abi_version);
+	EXPECT_EQ(sizeof(buf.info) + 1, buf.info.size);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0, buf.tail[i]);
+}
+
+/* An old caller that knew only the required fields: works, nothing written past its size. */
+TEST_F(dev, old_small_struct_is_not_overrun)
+{
+	const size_t old = offsetofend(struct kipc_info, features);
+	unsigned char raw[sizeof(struct kipc_info)];
+	struct kipc_info *info = (struct kipc_info *)raw;
+	size_t i;
+
+	REQUIRE_KIPC();
+	memset(raw, 0xa5, sizeof(raw));
+	memset(raw, 0, old);
+	info->size = old;
+	ASSERT_EQ(0, raw_ioctl(self->fd, KIPC_IOC_INFO, raw));
+	EXPECT_EQ(KIPC_ABI_VERSION, info->abi_version);
+	EXPECT_TRUE(info->features & KIPC_FEATURE_INFO);
+	for (i = old; i < sizeof(raw); i++)
+		EXPECT_EQ(0xa5, raw[i]);
+}
+
+TEST_F(dev, unknown_flag_is_eopnotsupp)
+{
+	struct kipc_info info;
+	int bit;
+
+	REQUIRE_KIPC();
+	for (bit = 0; bit < 32; bit++) {
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		info.flags = 1U << bit;
+		EXPECT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, KIPC_IOC_INFO, &info));
+	}
+}
+
+TEST_F(dev, reserved_field_is_einval)
+{
+	struct kipc_info info;
+
+	REQUIRE_KIPC();
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.__reserved = 1;
+	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, KIPC_IOC_INFO, &info));
+}
+
+TEST_F(dev, bad_pointers_are_efault)
+{
+	REQUIRE_KIPC();
+	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, NULL));
+	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, (void *)1));
+	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, (void *)0xffff800000000000ULL));
+}
+
+static int read_param(const char *name, unsigned long long *v)
+{
+	char path[128];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%llu", v);
+	fclose(f);
+	return n == 1 ? 0 : -EINVAL;
+}
+
+static int write_param(const char *name, const char *text)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? errno : 0;
+	close(fd);
+	return n;
+}
+
+TEST_F(dev, params_in_sysfs_match_info)
+{
+	struct kipc_info info;
+	unsigned long long v;
+
+	REQUIRE_KIPC();
+	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
+	ASSERT_EQ(0, read_param("max_channels", &v));
+	EXPECT_EQ(info.max_channels, v);
+	ASSERT_EQ(0, read_param("max_msg_size", &v));
+	EXPECT_EQ(info.max_msg_size, v);
+	ASSERT_EQ(0, read_param("max_msgs", &v));
+	EXPECT_EQ(info.max_msgs, v);
+	ASSERT_EQ(0, read_param("max_user_bytes", &v));
+	EXPECT_EQ(info.max_user_bytes, v);
+	ASSERT_EQ(0, read_param("max_shm_size", &v));
+	EXPECT_EQ(info.max_shm_size, v);
+}
+
+TEST_F(dev, params_refuse_out_of_range_and_apply_in_range)
+{
+	struct kipc_info info;
+	unsigned long long saved, v;
+	char text[32];
+
+	REQUIRE_KIPC();
+	if (geteuid() != 0)
+		SKIP(return, "writing module parameters needs root");
+	ASSERT_EQ(0, read_param("max_msgs", &saved));
+
+	EXPECT_EQ(ERANGE, write_param("max_msgs", "0\n"));
+	EXPECT_EQ(ERANGE, write_param("max_msgs", "99999999999\n"));
+	EXPECT_EQ(EINVAL, write_param("max_msgs", "lots\n"));
+	ASSERT_EQ(0, read_param("max_msgs", &v));
+	EXPECT_EQ(saved, v);
+
+	EXPECT_EQ(0, write_param("max_msgs", "77\n"));
+	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
+	EXPECT_EQ(77, info.max_msgs);
+
+	snprintf(text, sizeof(text), "%llu\n", saved);
+	EXPECT_EQ(0, write_param("max_msgs", text));
+	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
+	EXPECT_EQ(saved, info.max_msgs);
+}
+
+TEST_HARNESS_MAIN

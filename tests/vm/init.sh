@@ -1,0 +1,144 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the kipc test VM (busybox).  Runs the steps in /plan, one per line:
+#   insmod KO [PARAM=V...]         load a module; must succeed
+#   insmod-fails KO PARAM=V...     loading with these parameters must fail
+#   rmmod NAME                     unload; must succeed
+#   kunit KO                       load a KUnit module, report each suite's KTAP, unload it
+#   kselftest PROG [ARGS]          run a kselftest program (exit 0 or 4)
+#   run PROG [ARGS]                run a program; must exit 0
+#   hold PATH                      keep PATH open in a background process until power-off
+#   kmemleak                       scan for leaks; any report fails the step
+#   shell                          hand the console to a person
+# Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
+# console on ttyS0.  The verdict leaves through isa-debug-exit: QEMU exits 1 for pass, 3 for fail.
+export PATH=/bin:/sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /dev/mqueue
+mount -t tmpfs tmpfs /dev/shm
+mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+
+R=/dev/ttyS1
+stty -F $R -opost 2>/dev/null
+exec 3>$R
+STEP_TIMEOUT=$(sed -n 's/.*kipc.step_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+STEP_TIMEOUT=${STEP_TIMEOUT:-300}
+failed=0
+
+say() { echo "$*" >&3; }
+kmsg() { echo "kipc-vm: $*" > /dev/kmsg; }
+
+[ -w /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
+kmsg "init start"
+say "@@ boot $(uname -r)"
+
+end_step() {
+	say "@@ end $1 $2"
+	kmsg "step $1 rc=$2"
+	[ "$2" -eq 0 ] || failed=1
+}
+
+n=0
+while read -r kind arg rest <&4; do
+	case "$kind" in ''|'#'*) continue ;; esac
+	n=$((n + 1))
+	name="$n:$kind:$(basename "${arg:-none}")"
+	say "@@ begin $name"
+	kmsg "step $name"
+	case "$kind" in
+	insmod)
+		insmod "$arg" $rest >&3 2>&3
+		end_step "$name" $?
+		;;
+	insmod-fails)
+		if insmod "$arg" $rest >&3 2>&3; then
+			say "loading with '$rest' succeeded but should have failed"
+			rmmod "$(basename "$arg" .ko)"
+			end_step "$name" 1
+		else
+			end_step "$name" 0
+		fi
+		;;
+	rmmod)
+		rmmod "$arg" >&3 2>&3
+		end_step "$name" $?
+		;;
+	kunit)
+		rc=0
+		insmod "$arg" >&3 2>&3 || rc=$?
+		for d in /sys/kernel/debug/kunit/*; do
+			[ -f "$d/results" ] || continue
+			say "@@ ktap-begin $(basename "$d")"
+			cat "$d/results" >&3
+			say "@@ ktap-end"
+		done
+		[ $rc -eq 0 ] && { rmmod "$(basename "$arg" .ko)" >&3 2>&3 || rc=$?; }
+		end_step "$name" $rc
+		;;
+	kselftest)
+		timeout -s KILL "$STEP_TIMEOUT" $arg $rest </dev/null >&3 2>&3
+		rc=$?
+		[ $rc -eq 4 ] && rc=0
+		end_step "$name" $rc
+		;;
+	run)
+		timeout -s KILL "$STEP_TIMEOUT" $arg $rest </dev/null >&3 2>&3
+		end_step "$name" $?
+		;;
+	hold)
+		sleep 100000 < "$arg" &
+		end_step "$name" 0
+		;;
+	kmemleak)
+		rc=0
+		if [ -w /sys/kernel/debug/kmemleak ]; then
+			# Objects younger than 5 s are never reported: let ours age first.
+			sleep 6
+			echo scan > /sys/kernel/debug/kmemleak
+			echo scan > /sys/kernel/debug/kmemleak
+			if [ -s /sys/kernel/debug/kmemleak ]; then
+				cat /sys/kernel/debug/kmemleak >&3
+				cat /sys/kernel/debug/kmemleak > /dev/kmsg
+				rc=1
+			fi
+		else
+			say "kmemleak is not in this kernel"
+		fi
+		end_step "$name" $rc
+		;;
+	shell)
+		say "@@ shell"
+		echo "kipc test VM: the module is loaded. 'poweroff -f' (or Ctrl-a x) leaves."
+		setsid cttyhack sh </dev/console >/dev/console 2>&1
+		end_step "$name" 0
+		;;
+	*)
+		say "unknown plan step: $kind"
+		end_step "$name" 1
+		;;
+	esac
+done 4< /plan
+
+if [ $failed -eq 0 ]; then
+	say "@@ verdict pass"
+	v=0
+else
+	say "@@ verdict fail"
+	v=1
+fi
+kmsg "done"
+sync
+# Let the results channel drain before the verdict ends QEMU.
+sleep 1
+# isa-debug-exit at 0xf4: QEMU exits with (value << 1) | 1.  busybox printf stops at a NUL,
+# so the byte comes from a file.
+head -c 1 /dev/zero > /tmp/verdict
+[ "$v" = 1 ] && printf '\001' > /tmp/verdict
+dd if=/tmp/verdict of=/dev/port bs=1 seek=244 count=1 conv=notrunc 2>/dev/null
+kmsg "isa-debug-exit did not end the VM; powering off"
+poweroff -f

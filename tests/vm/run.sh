@@ -1,0 +1,229 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kipc test VM runner.
+#
+#   tests/vm/run.sh --kernel stock|debug --plan check|demo|shell|PLANFILE [--mode realtime|icount]
+#
+# Builds the module against the chosen kernel, packs an initramfs (busybox-static, the modules,
+# the static test programs, tests/vm/init.sh as /init and the plan), boots QEMU and judges the
+# run.  The run fails on: a step that fails, any "not ok", a KUnit KTAP that kunit.py rejects,
+# a timeout, no verdict from the guest (panic, hang), and any kernel log line, after init starts,
+# that reports a WARNING, BUG, Oops, KASAN, lockdep, a Call Trace or a kmemleak leak.
+#
+# Environment: KIPC_CACHE, BUILD, KIPC_VM_TIMEOUT (seconds for the whole boot),
+#   KIPC_STEP_TIMEOUT (seconds per step in the guest), KIPC_ACCEL (tcg|kvm; default tcg: the
+#   /dev/kvm of these machines hangs guests), KIPC_VM_MEM (MiB), KIPC_EXPECT_FAIL (for selftest.sh:
+#   invert the exit status, but still print the reasons).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${KIPC_CACHE:-$HOME/.cache/kipc}
+BUILD=${BUILD:-$top/build}
+kernel=stock plan=check mode=realtime
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--plan) plan=$2; shift 2 ;;
+	--mode) mode=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+name=${name:-$kernel-$(basename "$plan" .plan)}
+work="$BUILD/vm/$name"
+rm -rf "$work"
+mkdir -p "$work" "$BUILD/results"
+
+say() { printf '[vm %s] %s\n' "$name" "$*"; }
+
+# ---- the kernel ------------------------------------------------------------------------------
+case "$kernel" in
+stock)
+	kdir_stock=$(readlink -f "$CACHE/stock/current")
+	kver=$(basename "$kdir_stock")
+	vmlinuz="$kdir_stock/vmlinuz"
+	KDIR="/usr/src/linux-headers-$kver"
+	mem=${KIPC_VM_MEM:-1024}
+	vm_timeout=${KIPC_VM_TIMEOUT:-300}
+	;;
+debug)
+	say "debug kernel (cached after the first build)"
+	KDIR=$(bash "$top/tests/vm/debug-kernel.sh")
+	vmlinuz="$KDIR/arch/x86/boot/bzImage"
+	mem=${KIPC_VM_MEM:-2048}
+	vm_timeout=${KIPC_VM_TIMEOUT:-1500}
+	;;
+*) echo "run.sh: --kernel is stock or debug" >&2; exit 2 ;;
+esac
+[ -f "$vmlinuz" ] || { echo "run.sh: no kernel image at $vmlinuz (run make deps)" >&2; exit 1; }
+[ -f "$KDIR/Makefile" ] || { echo "run.sh: no kernel build tree at $KDIR (run make deps)" >&2; exit 1; }
+
+# ---- the module, built for this kernel ------------------------------------------------------
+kmod="$BUILD/kmod/vm-$kernel"
+say "building the module against $KDIR"
+make -s -C "$top" module KDIR="$KDIR" KMOD_OUT="$kmod" KMOD_FLAGS="KIPC_HARNESS=m"
+
+# ---- the plan --------------------------------------------------------------------------------
+case "$plan" in
+check)
+	{
+		echo "insmod-fails /lib/kipc/kipc.ko max_msgs=0"
+		echo "insmod-fails /lib/kipc/kipc.ko max_channels=lots"
+		echo "insmod /lib/kipc/kipc.ko"
+		[ -f "$kmod/tests/kunit/kipc_kunit.ko" ] && echo "kunit /lib/kipc/kipc_kunit.ko"
+		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
+		echo "rmmod kipc"
+		echo "kmemleak"
+	} > "$work/plan"
+	;;
+demo)
+	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-info" "rmmod kipc" > "$work/plan" ;;
+shell)
+	printf '%s\n' "insmod /lib/kipc/kipc.ko" "shell" "rmmod kipc" > "$work/plan" ;;
+*)
+	[ -f "$plan" ] || { echo "run.sh: no plan $plan" >&2; exit 2; }
+	cp "$plan" "$work/plan" ;;
+esac
+
+# ---- the initramfs ---------------------------------------------------------------------------
+root="$work/root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/kipc,etc}
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/tests/vm/init.sh" "$root/init"
+chmod 755 "$root/init"
+cp "$work/plan" "$root/plan"
+find "$kmod" -name '*.ko' -exec cp {} "$root/lib/kipc/" \;
+for p in "$BUILD"/tests/selftests/*_test "$BUILD"/tests/vm/*; do
+	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$root/bin/"
+done
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
+
+# ---- QEMU ------------------------------------------------------------------------------------
+console="$work/console.log"
+results="$work/results.log"
+: > "$console"
+: > "$results"
+accel=${KIPC_ACCEL:-tcg}
+case "$mode" in
+realtime)
+	if [ "$accel" = kvm ]; then qemu_accel=(-accel kvm -cpu host -smp 2)
+	else qemu_accel=(-accel tcg,thread=multi -cpu max -smp 2); fi ;;
+icount)
+	qemu_accel=(-accel tcg -icount shift=0,sleep=off -cpu max -smp 2) ;;
+*) echo "run.sh: --mode is realtime or icount" >&2; exit 2 ;;
+esac
+step_timeout=${KIPC_STEP_TIMEOUT:-$((vm_timeout / 2))}
+cmdline="console=ttyS0 ignore_loglevel panic=-1 reboot=t kipc.step_timeout=$step_timeout"
+cmdline="$cmdline rdinit=/init nokaslr tsc=reliable clocksource=tsc no_hash_pointers"
+qemu=(qemu-system-x86_64 -M pc "${qemu_accel[@]}" -m "$mem" -nodefaults -no-reboot
+      -display none -monitor none
+      -kernel "$vmlinuz" -initrd "$work/initramfs.gz"
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+
+if [ "$plan" = shell ]; then
+	say "booting $kernel kernel; the console is yours (Ctrl-a x quits QEMU)"
+	"${qemu[@]}" -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-mon chardev=con,mode=readline -serial file:"$results" \
+		-append "$cmdline" || true
+	exit 0
+fi
+
+say "booting the $kernel kernel ($mode, $accel), log: $console"
+start=$(date +%s)
+# Progress: follow the results channel and print each step and each TAP line as it arrives.
+mkfifo "$work/progress"
+tail -n +1 -F "$results" 2>/dev/null > "$work/progress" &
+tail_pid=$!
+tr -d '\r' < "$work/progress" | awk -v tag="[vm $name]" '
+	/^@@ boot / { print tag " booted " $3; fflush(); next }
+	/^@@ begin / { split($3, a, ":"); step = a[2] " " a[3]; next }
+	/^@@ end / { split($3, a, ":"); if ($4 != 0) print tag " FAILED " a[2] " " a[3] " (exit " $4 ")";
+		     else if (a[2] != "kselftest" && a[2] != "kunit") print tag " ok " a[2] " " a[3]; fflush(); next }
+	/^@@ ktap-begin / { print tag " kunit suite " $3; fflush(); next }
+	/^@@ verdict / { print tag " guest verdict: " $3; fflush(); next }
+	/^@@/ { next }
+	/^[ \t]*(not )?ok [0-9]/ { print tag "   " $0; fflush(); next }
+	step ~ /^(run|insmod)/ { print tag "   " $0; fflush() }
+' &
+awk_pid=$!
+set +e
+timeout -k 10 "$vm_timeout" "${qemu[@]}" -serial file:"$console" -serial file:"$results" \
+	-append "$cmdline" < /dev/null > "$work/qemu.out" 2>&1
+qemu_rc=$?
+set -e
+sleep 0.5
+kill "$tail_pid" 2>/dev/null || true
+wait "$tail_pid" "$awk_pid" 2>/dev/null || true
+secs=$(( $(date +%s) - start ))
+
+# ---- the verdict -----------------------------------------------------------------------------
+tr -d '\r' < "$results" > "$work/results.txt"
+reasons=()
+case $qemu_rc in
+1) ;;
+3) reasons+=("the guest reported a failure") ;;
+124|137) reasons+=("timed out after ${vm_timeout}s") ;;
+0) reasons+=("the guest gave no verdict (panic, or power-off before the end)") ;;
+*) reasons+=("QEMU exited $qemu_rc: $(tail -3 "$work/qemu.out" | tr '\n' ' ')") ;;
+esac
+grep -q '^@@ verdict pass' "$work/results.txt" || reasons+=("no pass verdict from the guest")
+while read -r _ _ step rc; do
+	reasons+=("step $step exited $rc")
+done < <(grep -E '^@@ end .* [1-9][0-9]*$' "$work/results.txt" || true)
+nots=$(grep -cE '^[[:space:]]*not ok [0-9]' "$work/results.txt" || true)
+[ "$nots" -eq 0 ] || reasons+=("$nots 'not ok' line(s)")
+
+# KUnit: each suite's KTAP through the kernel's own parser.
+ksrc=$(readlink -f "$CACHE/src/current")
+kunit_suites=0
+awk -v dir="$work" '/^@@ ktap-begin /{f=dir "/ktap-" $3 ".txt"; next} /^@@ ktap-end/{f=""; next} f{print > f}' \
+	"$work/results.txt"
+for k in "$work"/ktap-*.txt; do
+	[ -f "$k" ] || continue
+	kunit_suites=$((kunit_suites + 1))
+	if ! python3 "$ksrc/tools/testing/kunit/kunit.py" parse "$k" > "$k.parsed" 2>&1; then
+		reasons+=("kunit.py rejects $(basename "$k" .txt): see $k.parsed")
+	fi
+	sed 's/^/  /' "$k.parsed" | grep -E 'PASSED|FAILED|SKIPPED|Testing complete|CRASHED' | sed "s/^/[vm $name] /" || true
+done
+if grep -q '^kunit ' "$work/plan" && [ $kunit_suites -eq 0 ]; then
+	reasons+=("the plan runs KUnit but no suite reported")
+fi
+
+# The kernel log, from the moment init started.
+bad='WARNING:|BUG[: ]|Oops|KASAN|lockdep|possible recursive locking|possible circular locking|Call Trace|suspected memory leak|unreferenced object|Kernel panic|general protection fault|UBSAN|stack-protector|soft lockup|hung_task|blocked for more than'
+tr -d '\r' < "$console" | sed -n '/kipc-vm: init start/,$p' > "$work/kernel.log"
+if grep -qE "$bad" "$work/kernel.log"; then
+	reasons+=("the kernel log reports trouble:")
+	while read -r l; do reasons+=("    $l"); done < <(grep -E "$bad" "$work/kernel.log" | head -8)
+fi
+grep -q 'kipc-vm: init start' "$console" || reasons+=("init never started (see $console)")
+
+# Counts for the summary: kselftest cases, KUnit cases, and the other plan steps.
+counts=$(awk '
+	/^@@ begin / { split($3, a, ":"); kind = a[2]; next }
+	/^@@ end / { split($3, a, ":"); if (a[2] != "kselftest" && a[2] != "kunit") { if ($4 == 0) p++; else f++ } next }
+	kind == "kselftest" && /^ok [0-9]+ .*# SKIP/ { s++; next }
+	kind == "kselftest" && /^ok [0-9]/ { p++; next }
+	kind == "kselftest" && /^not ok [0-9]/ { f++; next }
+	kind == "kunit" && /^    ok [0-9]+ .*# SKIP/ { s++; next }
+	kind == "kunit" && /^    ok [0-9]/ { p++; next }
+	kind == "kunit" && /^    not ok [0-9]/ { f++; next }
+	END { printf "%d %d %d\n", p, f, s }' "$work/results.txt")
+read -r npass nfail nskip <<< "$counts"
+[ ${#reasons[@]} -eq 0 ] || nfail=$((nfail + 1))
+
+if [ ${#reasons[@]} -eq 0 ]; then
+	say "PASS in ${secs}s: $npass passed, $nfail failed, $nskip skipped"
+	[ -n "${KIPC_EXPECT_FAIL:-}" ] || echo "$npass $nfail $nskip" > "$BUILD/results/vm-$name.count"
+	exit 0
+fi
+say "FAIL in ${secs}s:"
+for r in "${reasons[@]}"; do say "  $r"; done
+say "serial console (kernel log): $console"
+say "results channel: $work/results.txt"
+[ -n "${KIPC_EXPECT_FAIL:-}" ] || echo "$npass $nfail $nskip" > "$BUILD/results/vm-$name.count"
+exit 1
