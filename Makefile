@@ -11,6 +11,7 @@
 # Variables: KDIR (kernel build tree), KIPC_CACHE (default ~/.cache/kipc), BUILD (default ./build),
 # KERNEL=stock|debug for run/vm-shell/vm-test.
 
+SHELL := /bin/bash
 KIPC_CACHE ?= $(HOME)/.cache/kipc
 export KIPC_CACHE
 BUILD ?= $(CURDIR)/build
@@ -22,6 +23,7 @@ STOCK_KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(STOCK_KDIR))
 KMOD_OUT ?= $(BUILD)/kmod/$(notdir $(KDIR))
+override KMOD_OUT := $(abspath $(KMOD_OUT))
 
 CC ?= gcc
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
@@ -99,7 +101,7 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(LIB_A)
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "no kernel source in $(KSRC) (run make deps)"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -o $@ $< $(LIB_A)
+	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -pthread -o $@ $< $(LIB_A) -lrt
 
 $(BUILD)/tests/vm/%: tests/vm/progs/%.c $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -2,17 +2,52 @@
 /*
  * kipc internals shared by the module's files and its KUnit suite.
  *
+ * Objects
+ * -------
+ *  kipc_ns       one per IPC namespace that has channels: the name table.  Holds a counted
+ *                reference on its ipc_namespace, so the pointer can never be reused by a new
+ *                namespace while kipc knows it.
+ *  kipc_channel  a named channel; kref-counted.  The name table holds one reference while the
+ *                channel is named, every attachment holds one.
+ *  kipc_file     one open of /dev/kipc: at most one attachment.
+ *  kipc_user     bytes of queued messages per uid, against max_user_bytes.
+ *  kipc_msg_buf  one queued message.
+ *
  * Locking overview
  * ----------------
- * The skeleton holds no locks of its own.  Module parameters are plain words that root may
- * change at any time through sysfs; every reader takes one READ_ONCE() snapshot per operation
- * and never relies on two parameters being read consistently with each other.
+ *  kipc_registry_lock (mutex)  the list of kipc_ns, every name table, kipc_ns.nr_channels,
+ *                              kipc_channel.kns/name_node/linked, and the id xarray's contents.
+ *  kipc_file.lock (mutex)      kipc_file.ch and .access while attaching; afterwards they are
+ *                              read-only until release and read with smp_load_acquire().
+ *  kipc_channel.lock (spinlock) the queue: prios, depth, bytes, counters, dead, attachments.
+ *                              Never held across a user copy or an allocation that sleeps.
+ *  kipc_users_lock (spinlock)  the kipc_user hash table.
+ *
+ * Order: kipc_registry_lock -> kipc_file.lock is never needed; both may be held and are taken
+ * as kipc_file.lock then kipc_registry_lock.  kipc_channel.lock nests inside either.
+ * kipc_users_lock is a leaf.
+ *
+ * Module parameters are plain words that root may change at any time through sysfs; every
+ * reader takes one READ_ONCE() snapshot per operation.
  */
 #ifndef _KIPC_INTERNAL_H
 #define _KIPC_INTERNAL_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <linux/kipc.h>
+
+struct file;
+struct ipc_namespace;
+struct pid;
+struct poll_table_struct;
 
 /*
  * struct kipc_param_range - a module parameter that accepts only min..max
@@ -35,6 +70,176 @@ extern struct kipc_param_range kipc_max_shm_size;
 int kipc_param_parse(const struct kipc_param_range *range, const char *text, u64 *out);
 u64 kipc_param_get(const struct kipc_param_range *range);
 
+/* Defaults for a queue created with 0 attributes (lowered to the caps when those are lower). */
+#define KIPC_DEFAULT_MSGS	256
+#define KIPC_DEFAULT_MSG_SIZE	65536
+
+/*
+ * struct kipc_user - one uid's queued bytes
+ * @node: in the hash table; kipc_users_lock
+ * @uid: the uid charged
+ * @ref: one per kipc_file opened by this uid and one per queued message it sent
+ * @bytes: bytes charged now (payload plus per-message overhead)
+ */
+struct kipc_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t ref;
+	atomic64_t bytes;
+};
+
+struct kipc_user *kipc_user_get(kuid_t uid);
+void kipc_user_put(struct kipc_user *user);
+int kipc_user_charge(struct kipc_user *user, u64 bytes);
+void kipc_user_uncharge(struct kipc_user *user, u64 bytes);
+
+/*
+ * struct kipc_ns - kipc's state for one IPC namespace
+ * @node: in kipc_namespaces
+ * @ipc_ns: counted reference, dropped through ns.ops->put (put_ipc_ns is not exported)
+ * @names: channels by name
+ * @nr_channels: channels in @names
+ * All fields: kipc_registry_lock.
+ */
+struct kipc_ns {
+	struct list_head node;
+	struct ipc_namespace *ipc_ns;
+	struct rb_root names;
+	unsigned int nr_channels;
+};
+
+/*
+ * struct kipc_prio - the messages of one priority, oldest first
+ * @node: in kipc_channel.prios, keyed by @prio, highest leftmost
+ * @msgs: struct kipc_msg_buf list
+ * @prio: the priority
+ */
+struct kipc_prio {
+	struct rb_node node;
+	struct list_head msgs;
+	u32 prio;
+};
+
+/*
+ * struct kipc_msg_buf - one queued message
+ * @node: in its priority's list; kipc_channel.lock
+ * @level: the priority level's node, live only while @owns_level.  Every message carries one,
+ *         so queueing never allocates: the first message of a priority lends its @level, and
+ *         when it leaves first, it hands the level to the next message of that priority.
+ * @owns_level: @level is the one in kipc_channel.prios
+ * @user: charged for it; holds a reference
+ * @charge: bytes charged to @user
+ * @len: payload length
+ * @prio: priority
+ * @data: payload
+ */
+struct kipc_msg_buf {
+	struct list_head node;
+	struct kipc_prio level;
+	bool owns_level;
+	struct kipc_user *user;
+	u64 charge;
+	u32 len;
+	u32 prio;
+	u8 data[];
+};
+
+/*
+ * struct kipc_channel - a named channel
+ * Immutable after creation: name, id, type, uid, gid, cuid, cgid, mode, flags, ctime_ns,
+ * max_msgs, max_msg_size, overflow.
+ */
+struct kipc_channel {
+	struct kref ref;
+	/* kipc_registry_lock */
+	struct rb_node name_node;
+	struct kipc_ns *kns;
+	bool linked;
+
+	char name[KIPC_NAME_MAX];
+	u32 id;
+	u32 type;
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	umode_t mode;
+	u32 flags;
+	u64 ctime_ns;
+	u32 max_msgs;
+	u32 max_msg_size;
+	u32 overflow;
+
+	spinlock_t lock;
+	/* kipc_channel.lock */
+	struct rb_root_cached prios;	/* rb_leftmost is the highest priority */
+	u32 depth;
+	u64 bytes;
+	u64 sent, received, dropped;
+	struct pid *last_send_pid, *last_recv_pid;
+	u64 send_time_ns, recv_time_ns;
+	unsigned int attachments;
+	bool dead;
+
+	wait_queue_head_t readers;	/* wait for a message, or for death */
+	wait_queue_head_t writers;	/* wait for room, or for death */
+};
+
+/*
+ * struct kipc_file - one open of /dev/kipc
+ * @lock: serialises attaching
+ * @ch: the attached channel, or NULL; set once (smp_store_release) under @lock
+ * @access: KIPC_ACCESS_* of the attachment; set before @ch
+ * @user: the opener's kipc_user, charged for what this fd sends
+ * @file: the struct file (for O_NONBLOCK)
+ */
+struct kipc_file {
+	struct mutex lock;
+	struct kipc_channel *ch;
+	u32 access;
+	struct kipc_user *user;
+	struct file *file;
+};
+
+static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
+{
+	return smp_load_acquire(&kf->ch);
+}
+
+/* registry.c */
+int kipc_name_check(const char name[KIPC_NAME_MAX]);
+int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args);
+int kipc_registry_attach(struct kipc_file *kf, struct kipc_attach *args);
+int kipc_registry_destroy(const char name[KIPC_NAME_MAX], u32 flags);
+int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st);
+int kipc_registry_list(struct kipc_list *args);
+void kipc_registry_detach(struct kipc_file *kf);
+struct kipc_channel *kipc_channel_lookup(const char name[KIPC_NAME_MAX]);
+void kipc_channel_put(struct kipc_channel *ch);
+void kipc_registry_gc(void);
+void kipc_registry_exit(void);
+void kipc_registry_counts(unsigned int *namespaces, unsigned int *channels);
+
+/* mq.c */
+void kipc_mq_init(struct kipc_channel *ch);
+void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, bool at_head);
+struct kipc_msg_buf *kipc_mq_peek_locked(struct kipc_channel *ch);
+void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
+struct kipc_msg_buf *kipc_mq_drop_lowest_locked(struct kipc_channel *ch);
+struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio);
+void kipc_msg_free(struct kipc_msg_buf *msg);
+void kipc_mq_kill(struct kipc_channel *ch);
+void kipc_mq_purge(struct kipc_channel *ch);
+int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
+		 u64 timeout_ns);
+long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
+		  u64 timeout_ns);
+int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b);
+int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
+int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
+__poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
+atomic64_t *kipc_mq_global_msgs(void);
+
+/* main.c */
+struct kipc_file *kipc_file_get(int fd, struct file **filep);
 void kipc_fill_info(struct kipc_info *info);
 
 #endif /* _KIPC_INTERNAL_H */

@@ -9,18 +9,27 @@
  * handler ran, copies back no more than the caller's size.  Handlers see a zero-filled kernel
  * struct of the kernel's own size and only check flags and values.
  *
- * Locking: none here; see kipc_internal.h.
+ * Locking: see kipc_internal.h.
  */
+#include <linux/cred.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
 #include "kipc_internal.h"
 
 /* The features this build implements; the library and the tests skip what is missing. */
-#define KIPC_FEATURES	(KIPC_FEATURE_INFO)
+#define KIPC_FEATURES	(KIPC_FEATURE_INFO | KIPC_FEATURE_MQ | KIPC_FEATURE_BATCH | \
+			 KIPC_FEATURE_CALL)
+
+static const struct file_operations kipc_fops;
 
 void kipc_fill_info(struct kipc_info *info)
 {
@@ -35,7 +44,22 @@ void kipc_fill_info(struct kipc_info *info)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_fill_info);
 
-static int kipc_ioctl_info(struct file *file, void *arg)
+/* A reference to the kipc_file behind @fd, or NULL when @fd is not a kipc fd; fput() it. */
+struct kipc_file *kipc_file_get(int fd, struct file **filep)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return NULL;
+	if (file->f_op != &kipc_fops) {
+		fput(file);
+		return NULL;
+	}
+	*filep = file;
+	return file->private_data;
+}
+
+static int kipc_ioctl_info(struct kipc_file *kf, void *arg)
 {
 	struct kipc_info *info = arg;
 
@@ -47,8 +71,97 @@ static int kipc_ioctl_info(struct file *file, void *arg)
 	return 0;
 }
 
+static int kipc_ioctl_create(struct kipc_file *kf, void *arg)
+{
+	return kipc_registry_create(kf, arg);
+}
+
+static int kipc_ioctl_attach(struct kipc_file *kf, void *arg)
+{
+	return kipc_registry_attach(kf, arg);
+}
+
+static int kipc_ioctl_destroy(struct kipc_file *kf, void *arg)
+{
+	struct kipc_destroy *d = arg;
+
+	return kipc_registry_destroy(d->name, d->flags);
+}
+
+static int kipc_ioctl_stat(struct kipc_file *kf, void *arg)
+{
+	return kipc_registry_stat(kf, arg);
+}
+
+static int kipc_ioctl_list(struct kipc_file *kf, void *arg)
+{
+	return kipc_registry_list(arg);
+}
+
+static int kipc_msg_check(const struct kipc_msg *m)
+{
+	if (m->flags & ~(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int kipc_ioctl_send(struct kipc_file *kf, void *arg)
+{
+	struct kipc_msg *m = arg;
+	int ret = kipc_msg_check(m);
+
+	if (ret)
+		return ret;
+	return kipc_mq_send(kf, u64_to_user_ptr(m->buf), m->len, m->priority, m->flags,
+			    m->timeout_ns);
+}
+
+static int kipc_ioctl_recv(struct kipc_file *kf, void *arg)
+{
+	struct kipc_msg *m = arg;
+	int ret = kipc_msg_check(m);
+	u32 prio;
+	long len;
+
+	if (ret)
+		return ret;
+	len = kipc_mq_recv(kf, u64_to_user_ptr(m->buf), m->len, &prio, m->flags, m->timeout_ns);
+	if (len == -EMSGSIZE)
+		m->len = prio;	/* the length needed */
+	if (len < 0)
+		return len;
+	m->len = len;
+	m->priority = prio;
+	return 0;
+}
+
+static int kipc_ioctl_send_batch(struct kipc_file *kf, void *arg)
+{
+	return kipc_mq_send_batch(kf, arg);
+}
+
+static int kipc_ioctl_recv_batch(struct kipc_file *kf, void *arg)
+{
+	return kipc_mq_recv_batch(kf, arg);
+}
+
+static int kipc_ioctl_call(struct kipc_file *kf, void *arg)
+{
+	struct kipc_call *c = arg;
+
+	return kipc_mq_call(kf, c);
+}
+
 union kipc_ioctl_buffer {
 	struct kipc_info info;
+	struct kipc_create create;
+	struct kipc_attach attach;
+	struct kipc_destroy destroy;
+	struct kipc_stat stat;
+	struct kipc_list list;
+	struct kipc_msg msg;
+	struct kipc_batch batch;
+	struct kipc_call call;
 };
 
 /*
@@ -56,28 +169,44 @@ union kipc_ioctl_buffer {
  * @size: the kernel's sizeof() of the command's struct
  * @min_size: offsetofend() of the last field an old caller must already have had
  * @cmd: the full ioctl number
+ * @out_on_error: copy the struct back even when the handler fails (EMSGSIZE reports the
+ *                length needed; a call reports whether its request went out)
  * @execute: the handler; it works on a kernel copy of the struct
  */
 struct kipc_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int cmd;
-	int (*execute)(struct file *file, void *arg);
+	bool out_on_error;
+	int (*execute)(struct kipc_file *kf, void *arg);
 };
 
 /* Rows stand in command-number order with no gaps: row i handles _IOC_NR() == i. */
-#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
+#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out_on_error)	\
 	{								\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kipc_ioctl_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
 		.cmd = _ioctl,						\
+		.out_on_error = _out_on_error,				\
 		.execute = _fn,						\
 	}
 
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
-	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features),
+	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, false),
+	KIPC_IOCTL_OP(KIPC_IOC_CREATE, kipc_ioctl_create, struct kipc_create, overflow, false),
+	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, false),
+	KIPC_IOCTL_OP(KIPC_IOC_DESTROY, kipc_ioctl_destroy, struct kipc_destroy, name, false),
+	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, false),
+	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, false),
+	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false),
+	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true),
+	KIPC_IOCTL_OP(KIPC_IOC_SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, __reserved,
+		      false),
+	KIPC_IOCTL_OP(KIPC_IOC_RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, __reserved,
+		      false),
+	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true),
 };
 
 /* The dispatcher indexes the table by command number; refuse to load if a row is misplaced. */
@@ -114,23 +243,96 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		return ret;
 
-	ret = op->execute(file, &buf);
-	if (ret)
+	ret = op->execute(file->private_data, &buf);
+	if (ret && !op->out_on_error)
 		return ret;
 
 	/* The caller's size stays as the caller wrote it. */
 	if (copy_to_user(uarg + sizeof(u32), (u8 *)&buf + sizeof(u32),
 			 min_t(u32, usize, op->size) - sizeof(u32)))
-		return -EFAULT;
+		return ret ?: -EFAULT;
+	return ret;
+}
+
+static int kipc_open(struct inode *inode, struct file *file)
+{
+	struct kipc_file *kf;
+
+	kf = kzalloc(sizeof(*kf), GFP_KERNEL_ACCOUNT);
+	if (!kf)
+		return -ENOMEM;
+	kf->user = kipc_user_get(file->f_cred->euid);
+	if (!kf->user) {
+		kfree(kf);
+		return -ENOMEM;
+	}
+	mutex_init(&kf->lock);
+	kf->file = file;
+	file->private_data = kf;
+	/* read/write/poll only make sense once attached; stream semantics, no file position. */
+	return stream_open(inode, file);
+}
+
+static int kipc_release(struct inode *inode, struct file *file)
+{
+	struct kipc_file *kf = file->private_data;
+
+	kipc_registry_detach(kf);
+	kipc_user_put(kf->user);
+	mutex_destroy(&kf->lock);
+	kfree(kf);
 	return 0;
+}
+
+/* write(2): one message at priority 0. */
+static ssize_t kipc_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
+{
+	int ret;
+
+	if (len > U32_MAX)
+		return -EMSGSIZE;
+	ret = kipc_mq_send(file->private_data, buf, len, 0, 0, 0);
+	return ret ?: len;
+}
+
+/* read(2): one message; EMSGSIZE (the message stays) when @len is too small. */
+static ssize_t kipc_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
+{
+	u32 prio;
+
+	return kipc_mq_recv(file->private_data, buf, min_t(size_t, len, U32_MAX), &prio, 0, 0);
+}
+
+static __poll_t kipc_poll(struct file *file, struct poll_table_struct *pt)
+{
+	return kipc_mq_poll(file->private_data, file, pt);
 }
 
 static const struct file_operations kipc_fops = {
 	.owner = THIS_MODULE,
+	.open = kipc_open,
+	.release = kipc_release,
+	.read = kipc_read,
+	.write = kipc_write,
+	.poll = kipc_poll,
 	.unlocked_ioctl = kipc_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	.llseek = no_llseek,
 };
+
+/* /sys/kernel/debug/kipc/state: totals over all namespaces, for tests and leak hunting. */
+static int kipc_state_show(struct seq_file *m, void *v)
+{
+	unsigned int namespaces, channels;
+
+	kipc_registry_counts(&namespaces, &channels);
+	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\n", namespaces, channels,
+		   (long long)atomic64_read(kipc_mq_global_msgs()));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kipc_state);
+
+static struct dentry *kipc_debugfs;
 
 static struct miscdevice kipc_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -151,6 +353,8 @@ static int __init kipc_init(void)
 		pr_err("kipc: cannot register /dev/%s: %d\n", KIPC_DEVICE_NAME, ret);
 		return ret;
 	}
+	kipc_debugfs = debugfs_create_dir("kipc", NULL);
+	debugfs_create_file("state", 0400, kipc_debugfs, NULL, &kipc_state_fops);
 	pr_info("kipc: abi %u, features %#llx\n", KIPC_ABI_VERSION,
 		(unsigned long long)KIPC_FEATURES);
 	return 0;
@@ -158,7 +362,9 @@ static int __init kipc_init(void)
 
 static void __exit kipc_exit(void)
 {
+	debugfs_remove(kipc_debugfs);
 	misc_deregister(&kipc_misc);
+	kipc_registry_exit();
 }
 
 module_init(kipc_init);

@@ -4,7 +4,10 @@
  * internals through symbols exported only when the kernel has KUnit.
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 
 #include "kipc_internal.h"
 
@@ -115,7 +118,348 @@ static struct kunit_suite kipc_info_suite = {
 	.test_cases = kipc_info_cases,
 };
 
-kunit_test_suites(&kipc_params_suite, &kipc_info_suite);
+/* ---- Message queues ------------------------------------------------------------------------ */
+
+/* Names travel in KIPC_NAME_MAX buffers, as they come from user space. */
+#define KNAME(s) ((const char[KIPC_NAME_MAX]){ s })
+
+static struct kipc_file *kipc_kunit_file(struct kunit *test)
+{
+	struct kipc_file *kf = kunit_kzalloc(test, sizeof(*kf), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, kf);
+	mutex_init(&kf->lock);
+	kf->user = kipc_user_get(current_euid());
+	KUNIT_ASSERT_NOT_NULL(test, kf->user);
+	return kf;
+}
+
+static void kipc_kunit_file_done(struct kipc_file *kf)
+{
+	kipc_registry_detach(kf);
+	kipc_user_put(kf->user);
+}
+
+/* Create a queue named @name attached to @kf for reading and writing. */
+static struct kipc_channel *kipc_kunit_queue(struct kunit *test, struct kipc_file *kf,
+					     const char *name, u32 max_msgs, u32 overflow)
+{
+	struct kipc_create c = {
+		.type = KIPC_TYPE_MQ, .mode = 0600, .max_msgs = max_msgs, .overflow = overflow,
+		.access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE,
+	};
+
+	strscpy(c.name, name, sizeof(c.name));
+	KUNIT_ASSERT_EQ(test, kipc_registry_create(kf, &c), 0);
+	KUNIT_ASSERT_EQ(test, c.created, 1U);
+	return kipc_file_channel(kf);
+}
+
+static struct kipc_msg_buf *kipc_kunit_msg(struct kunit *test, struct kipc_file *kf, u32 prio,
+					   u8 tag)
+{
+	struct kipc_msg_buf *msg = kipc_msg_alloc(kf->user, 1, prio);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(msg));
+	msg->data[0] = tag;
+	return msg;
+}
+
+static u8 kipc_kunit_take(struct kunit *test, struct kipc_channel *ch, u32 *prio)
+{
+	struct kipc_msg_buf *msg;
+	u8 tag;
+
+	spin_lock(&ch->lock);
+	msg = kipc_mq_peek_locked(ch);
+	if (msg)
+		kipc_mq_unlink_locked(ch, msg);
+	spin_unlock(&ch->lock);
+	KUNIT_ASSERT_NOT_NULL(test, msg);
+	tag = msg->data[0];
+	*prio = msg->prio;
+	kipc_msg_free(msg);
+	return tag;
+}
+
+static void kipc_mq_priority_then_fifo(struct kunit *test)
+{
+	static const struct { u32 prio; u8 tag; } in[] = {
+		{ 1, 'a' }, { 5, 'b' }, { 1, 'c' }, { KIPC_PRIO_MAX, 'd' }, { 0, 'e' }, { 5, 'f' },
+		{ 5, 'g' }, { 0, 'h' },
+	};
+	static const char out[] = "dbfgaceh";
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-prio", 16, 0);
+	u32 prio, last = KIPC_PRIO_MAX;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		struct kipc_msg_buf *msg = kipc_kunit_msg(test, kf, in[i].prio, in[i].tag);
+
+		spin_lock(&ch->lock);
+		kipc_mq_enqueue_locked(ch, msg, false);
+		spin_unlock(&ch->lock);
+	}
+	KUNIT_EXPECT_EQ(test, ch->depth, (u32)ARRAY_SIZE(in));
+	KUNIT_EXPECT_EQ(test, ch->bytes, (u64)ARRAY_SIZE(in));
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)out[i]);
+		KUNIT_EXPECT_LE(test, prio, last);
+		last = prio;
+	}
+	KUNIT_EXPECT_EQ(test, ch->depth, 0U);
+	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&ch->prios.rb_root));
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-prio"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+/* The level node passes from message to message; a put-back goes to the head. */
+static void kipc_mq_level_handover_and_requeue(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-level", 16, 0);
+	struct kipc_msg_buf *a = kipc_kunit_msg(test, kf, 3, 'a');
+	struct kipc_msg_buf *b = kipc_kunit_msg(test, kf, 3, 'b');
+	struct kipc_msg_buf *c = kipc_kunit_msg(test, kf, 3, 'c');
+	u32 prio;
+
+	spin_lock(&ch->lock);
+	kipc_mq_enqueue_locked(ch, a, false);
+	kipc_mq_enqueue_locked(ch, b, false);
+	kipc_mq_enqueue_locked(ch, c, false);
+	KUNIT_EXPECT_TRUE(test, a->owns_level);
+	/* Take a off (the level's owner), then put it back as a failed receive would. */
+	kipc_mq_unlink_locked(ch, a);
+	KUNIT_EXPECT_TRUE(test, b->owns_level);
+	kipc_mq_enqueue_locked(ch, a, true);
+	KUNIT_EXPECT_FALSE(test, a->owns_level);
+	spin_unlock(&ch->lock);
+
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'a');
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'b');
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'c');
+	KUNIT_EXPECT_EQ(test, prio, 3U);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-level"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+static void kipc_mq_drop_takes_oldest_of_lowest(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-drop", 4, KIPC_OVERFLOW_DROP);
+	struct kipc_msg_buf *in[] = {
+		kipc_kunit_msg(test, kf, 2, 'a'), kipc_kunit_msg(test, kf, 1, 'b'),
+		kipc_kunit_msg(test, kf, 1, 'c'), kipc_kunit_msg(test, kf, 9, 'd'),
+	};
+	struct kipc_msg_buf *msg;
+	u32 prio;
+	int i;
+
+	spin_lock(&ch->lock);
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		kipc_mq_enqueue_locked(ch, in[i], false);
+	msg = kipc_mq_drop_lowest_locked(ch);
+	spin_unlock(&ch->lock);
+	KUNIT_ASSERT_NOT_NULL(test, msg);
+	KUNIT_EXPECT_EQ(test, msg->data[0], (u8)'b');
+	kipc_msg_free(msg);
+	KUNIT_EXPECT_EQ(test, ch->dropped, 1ULL);
+	KUNIT_EXPECT_EQ(test, ch->depth, 3U);
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'d');
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'a');
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'c');
+	spin_lock(&ch->lock);
+	KUNIT_EXPECT_NULL(test, kipc_mq_drop_lowest_locked(ch));
+	spin_unlock(&ch->lock);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-drop"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+static void kipc_mq_user_budget_is_enforced(struct kunit *test)
+{
+	struct kipc_user *user = kipc_user_get(current_euid());
+	u64 saved = kipc_param_get(&kipc_max_user_bytes);
+	u64 before = atomic64_read(&user->bytes);
+	struct kipc_msg_buf *msg;
+
+	WRITE_ONCE(kipc_max_user_bytes.val, before + 8192);
+	msg = kipc_msg_alloc(user, 4096, 0);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(msg));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(kipc_msg_alloc(user, 4096, 0)), -EDQUOT);
+	KUNIT_EXPECT_GT(test, (u64)atomic64_read(&user->bytes), before + 4096);
+	if (!IS_ERR(msg))
+		kipc_msg_free(msg);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&user->bytes), before);
+	WRITE_ONCE(kipc_max_user_bytes.val, saved);
+	kipc_user_put(user);
+}
+
+static void kipc_name_rules(struct kunit *test)
+{
+	char name[KIPC_NAME_MAX] = {};
+
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	strscpy(name, "ok.name_1-2:x@y", sizeof(name));
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), 0);
+	strscpy(name, "with/slash", sizeof(name));
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	strscpy(name, "with space", sizeof(name));
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	name[0] = '\x01';
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	memset(name, 'a', sizeof(name));
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -ENAMETOOLONG);
+	name[KIPC_NAME_MAX - 1] = 0;
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), 0);
+}
+
+static void kipc_registry_create_lookup_destroy_reuse(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_file *kf2 = kipc_kunit_file(test);
+	struct kipc_create c = { .type = KIPC_TYPE_MQ, .mode = 0600 };
+	struct kipc_channel *ch, *found;
+	u32 first_id;
+
+	strscpy(c.name, "kunit-reuse", sizeof(c.name));
+	KUNIT_ASSERT_EQ(test, kipc_registry_create(kf, &c), 0);
+	KUNIT_EXPECT_EQ(test, c.created, 1U);
+	first_id = c.id;
+	found = kipc_channel_lookup(KNAME("kunit-reuse"));
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	KUNIT_EXPECT_EQ(test, found->id, first_id);
+	KUNIT_EXPECT_EQ(test, found->max_msgs, min_t(u32, KIPC_DEFAULT_MSGS,
+						       kipc_param_get(&kipc_max_msgs)));
+	kipc_channel_put(found);
+
+	/* Without EXCL the same name opens; with it, EEXIST. */
+	c.id = 0;
+	c.created = 0;
+	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), 0);
+	KUNIT_EXPECT_EQ(test, c.created, 0U);
+	KUNIT_EXPECT_EQ(test, c.id, first_id);
+	c.id = 0;
+	c.created = 0;
+	c.flags = KIPC_CREATE_EXCL;
+	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), -EEXIST);
+
+	/* An attachment survives a plain destroy; the name is free at once. */
+	c.flags = 0;
+	c.access = KIPC_ACCESS_READ;
+	KUNIT_ASSERT_EQ(test, kipc_registry_create(kf2, &c), 0);
+	ch = kipc_file_channel(kf2);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-reuse"), 0), 0);
+	KUNIT_EXPECT_NULL(test, kipc_channel_lookup(KNAME("kunit-reuse")));
+	KUNIT_EXPECT_FALSE(test, ch->linked);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ch->dead));
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-reuse"), 0), -ENOENT);
+
+	c.id = 0;
+	c.created = 0;
+	c.access = 0;
+	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), 0);
+	KUNIT_EXPECT_EQ(test, c.created, 1U);
+	KUNIT_EXPECT_NE(test, c.id, first_id);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-reuse"), 0), 0);
+	kipc_kunit_file_done(kf2);
+	kipc_kunit_file_done(kf);
+}
+
+static void kipc_registry_destroy_now_kills(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-now", 4, 0);
+	struct kipc_stat st = { .flags = KIPC_STAT_SELF };
+	struct kipc_msg_buf *msg = kipc_kunit_msg(test, kf, 0, 'x');
+	u32 prio;
+
+	spin_lock(&ch->lock);
+	kipc_mq_enqueue_locked(ch, msg, false);
+	spin_unlock(&ch->lock);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-now"), KIPC_DESTROY_NOW), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ch->dead));
+	/* The queued message was freed with the channel's death, not leaked. */
+	KUNIT_EXPECT_EQ(test, ch->depth, 0U);
+	KUNIT_EXPECT_EQ(test, kipc_mq_send(kf, NULL, 0, 0, 0, 0), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, 0, 0), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_registry_stat(kf, &st), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_mq_poll(kf, NULL, NULL), EPOLLHUP | EPOLLERR);
+	kipc_kunit_file_done(kf);
+}
+
+static void kipc_registry_autodestroy_on_last_detach(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_file *kf2 = kipc_kunit_file(test);
+	struct kipc_attach a = { .access = KIPC_ACCESS_WRITE };
+	struct kipc_create c = {
+		.type = KIPC_TYPE_MQ, .mode = 0600, .flags = KIPC_CREATE_AUTODESTROY,
+		.access = KIPC_ACCESS_READ,
+	};
+	struct kipc_channel *found;
+
+	strscpy(c.name, "kunit-auto", sizeof(c.name));
+	strscpy(a.name, "kunit-auto", sizeof(a.name));
+	KUNIT_ASSERT_EQ(test, kipc_registry_create(kf, &c), 0);
+	KUNIT_ASSERT_EQ(test, kipc_registry_attach(kf2, &a), 0);
+	kipc_kunit_file_done(kf);
+	found = kipc_channel_lookup(KNAME("kunit-auto"));
+	KUNIT_EXPECT_NOT_NULL(test, found);
+	if (found)
+		kipc_channel_put(found);
+	kipc_kunit_file_done(kf2);
+	KUNIT_EXPECT_NULL(test, kipc_channel_lookup(KNAME("kunit-auto")));
+}
+
+static void kipc_registry_channel_limit(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	u64 saved = kipc_param_get(&kipc_max_channels);
+	unsigned int namespaces, channels;
+	struct kipc_create c = { .type = KIPC_TYPE_MQ, .mode = 0600 };
+
+	kipc_registry_counts(&namespaces, &channels);
+	WRITE_ONCE(kipc_max_channels.val, channels + 1);
+	strscpy(c.name, "kunit-limit-1", sizeof(c.name));
+	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), 0);
+	c.id = 0;
+	c.created = 0;
+	strscpy(c.name, "kunit-limit-2", sizeof(c.name));
+	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), -ENOSPC);
+	WRITE_ONCE(kipc_max_channels.val, saved);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-limit-1"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+static struct kunit_case kipc_mq_cases[] = {
+	KUNIT_CASE(kipc_mq_priority_then_fifo),
+	KUNIT_CASE(kipc_mq_level_handover_and_requeue),
+	KUNIT_CASE(kipc_mq_drop_takes_oldest_of_lowest),
+	KUNIT_CASE(kipc_mq_user_budget_is_enforced),
+	{}
+};
+
+static struct kunit_suite kipc_mq_suite = {
+	.name = "kipc_mq",
+	.test_cases = kipc_mq_cases,
+};
+
+static struct kunit_case kipc_registry_cases[] = {
+	KUNIT_CASE(kipc_name_rules),
+	KUNIT_CASE(kipc_registry_create_lookup_destroy_reuse),
+	KUNIT_CASE(kipc_registry_destroy_now_kills),
+	KUNIT_CASE(kipc_registry_autodestroy_on_last_detach),
+	KUNIT_CASE(kipc_registry_channel_limit),
+	{}
+};
+
+static struct kunit_suite kipc_registry_suite = {
+	.name = "kipc_registry",
+	.test_cases = kipc_registry_cases,
+};
+
+kunit_test_suites(&kipc_params_suite, &kipc_info_suite, &kipc_mq_suite, &kipc_registry_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kipc");
 MODULE_LICENSE("GPL");

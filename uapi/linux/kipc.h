@@ -43,6 +43,24 @@
 
 /* Bits of kipc_info.features: what this module implements. */
 #define KIPC_FEATURE_INFO	0x0000000000000001ULL	/* KIPC_IOC_INFO and its limits */
+#define KIPC_FEATURE_MQ		0x0000000000000002ULL	/* message-queue channels */
+#define KIPC_FEATURE_BATCH	0x0000000000000004ULL	/* KIPC_IOC_SEND_BATCH, _RECV_BATCH */
+#define KIPC_FEATURE_CALL	0x0000000000000008ULL	/* KIPC_IOC_CALL */
+
+/* Channel types (kipc_create.type, kipc_stat.type). */
+#define KIPC_TYPE_MQ		1
+
+/* Highest message priority: 32768 levels, 0 (lowest) to KIPC_PRIO_MAX (served first). */
+#define KIPC_PRIO_MAX		32767
+
+/* Access an attachment asks for (kipc_create.access, kipc_attach.access). */
+#define KIPC_ACCESS_READ	0x1	/* receive: needs read permission */
+#define KIPC_ACCESS_WRITE	0x2	/* send: needs write permission */
+
+/* Queue overflow policies (kipc_create.overflow): what a send to a full queue does. */
+#define KIPC_OVERFLOW_BLOCK	0	/* wait for room (EAGAIN when non-blocking) */
+#define KIPC_OVERFLOW_FAIL	1	/* fail at once with EAGAIN */
+#define KIPC_OVERFLOW_DROP	2	/* drop the oldest message of the lowest priority */
 
 /**
  * struct kipc_info - KIPC_IOC_INFO: what the module is and what it can do
@@ -72,9 +90,310 @@ struct kipc_info {
 	__aligned_u64 max_shm_size;
 };
 
+/* kipc_create.flags */
+#define KIPC_CREATE_EXCL	0x1	/* fail with EEXIST when the name is taken */
+#define KIPC_CREATE_AUTODESTROY	0x2	/* destroy when the last attachment closes */
+
+/**
+ * struct kipc_create - KIPC_IOC_CREATE: create a channel, or open an existing one
+ * @size: sizeof(struct kipc_create)
+ * @flags: KIPC_CREATE_*
+ * @type: KIPC_TYPE_MQ
+ * @mode: permission bits, 0..0777 (the umask is not applied)
+ * @name: 1..KIPC_NAME_MAX-1 bytes of [A-Za-z0-9._:@-], NUL-terminated
+ * @access: KIPC_ACCESS_* bits to attach this fd with, or 0 to leave the fd unattached
+ * @max_msgs: queue depth; 0 takes the default (256, or max_msgs if lower)
+ * @max_msg_size: largest message; 0 takes the default (65536, or max_msg_size if lower)
+ * @overflow: KIPC_OVERFLOW_*
+ * @id: out: the channel's id
+ * @created: out: 1 when this call created the channel, 0 when it opened an existing one
+ *
+ * Without KIPC_CREATE_EXCL an existing channel of the same name and type is attached instead
+ * (the attributes given must then be 0 or equal to the channel's, else EEXIST).
+ */
+struct kipc_create {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 mode;
+	char name[KIPC_NAME_MAX];
+	__u32 access;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 overflow;
+	__u32 id;
+	__u32 created;
+};
+
+/**
+ * struct kipc_attach - KIPC_IOC_ATTACH: attach this fd to a channel by name
+ * @size: sizeof(struct kipc_attach)
+ * @flags: must be 0
+ * @access: KIPC_ACCESS_* bits, at least one
+ * @id: out: the channel's id
+ * @name: the channel's name
+ */
+struct kipc_attach {
+	__u32 size;
+	__u32 flags;
+	__u32 access;
+	__u32 id;
+	char name[KIPC_NAME_MAX];
+};
+
+/* kipc_destroy.flags */
+#define KIPC_DESTROY_NOW	0x1	/* SysV IPC_RMID: EIDRM for every waiter and later call */
+
+/**
+ * struct kipc_destroy - KIPC_IOC_DESTROY: remove a channel's name
+ * @size: sizeof(struct kipc_destroy)
+ * @flags: KIPC_DESTROY_*
+ * @name: the channel's name
+ *
+ * The name goes at once.  Without KIPC_DESTROY_NOW existing attachments go on working until
+ * they close (POSIX mq_unlink); with it they all fail with EIDRM from then on.
+ */
+struct kipc_destroy {
+	__u32 size;
+	__u32 flags;
+	char name[KIPC_NAME_MAX];
+};
+
+/* kipc_stat.flags (in) */
+#define KIPC_STAT_SELF		0x1	/* the channel this fd is attached to; name is ignored */
+
+/* kipc_stat.state (out) */
+#define KIPC_STATE_DESTROYED	0x1	/* the name is gone (attachments may remain) */
+#define KIPC_STATE_DEAD		0x2	/* destroyed with KIPC_DESTROY_NOW */
+#define KIPC_STATE_AUTODESTROY	0x4	/* created with KIPC_CREATE_AUTODESTROY */
+
+/**
+ * struct kipc_stat - KIPC_IOC_STAT: a channel's attributes and counters
+ * @size: sizeof(struct kipc_stat)
+ * @flags: KIPC_STAT_*
+ * @name: in: the channel's name (unless KIPC_STAT_SELF); out: its name
+ * @type: KIPC_TYPE_*
+ * @id: the channel's id
+ * @uid: owner uid, in the caller's user namespace
+ * @gid: owner gid
+ * @cuid: creator uid
+ * @cgid: creator gid
+ * @mode: permission bits
+ * @state: KIPC_STATE_*
+ * @max_msgs: queue depth
+ * @max_msg_size: largest message
+ * @overflow: KIPC_OVERFLOW_*
+ * @attachments: fds attached now
+ * @depth: messages queued now
+ * @__reserved: zero
+ * @bytes: bytes queued now
+ * @sent: messages sent, all time
+ * @received: messages received, all time
+ * @dropped: messages dropped by KIPC_OVERFLOW_DROP, all time
+ * @last_send_pid: the last sender's pid (in the caller's pid namespace; 0 if none or unseen)
+ * @last_recv_pid: the last receiver's pid
+ * @ctime_ns: creation time, CLOCK_REALTIME nanoseconds
+ * @send_time_ns: time of the last send, or 0
+ * @recv_time_ns: time of the last receive, or 0
+ */
+struct kipc_stat {
+	__u32 size;
+	__u32 flags;
+	char name[KIPC_NAME_MAX];
+	__u32 type;
+	__u32 id;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 mode;
+	__u32 state;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 overflow;
+	__u32 attachments;
+	__u32 depth;
+	__u32 __reserved;
+	__aligned_u64 bytes;
+	__aligned_u64 sent;
+	__aligned_u64 received;
+	__aligned_u64 dropped;
+	__u32 last_send_pid;
+	__u32 last_recv_pid;
+	__aligned_u64 ctime_ns;
+	__aligned_u64 send_time_ns;
+	__aligned_u64 recv_time_ns;
+};
+
+/**
+ * struct kipc_list_entry - one channel in KIPC_IOC_LIST's answer
+ * @name: the channel's name
+ * @type: KIPC_TYPE_*
+ * @id: the channel's id
+ * @uid: owner uid
+ * @gid: owner gid
+ * @mode: permission bits
+ * @attachments: fds attached now
+ * @depth: messages queued now
+ * @__reserved: zero
+ */
+struct kipc_list_entry {
+	char name[KIPC_NAME_MAX];
+	__u32 type;
+	__u32 id;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 attachments;
+	__u32 depth;
+	__u32 __reserved;
+};
+
+/**
+ * struct kipc_list - KIPC_IOC_LIST: the channels of the caller's IPC namespace
+ * @size: sizeof(struct kipc_list)
+ * @flags: must be 0
+ * @entries: user pointer to an array of @count entries of @entry_size bytes each
+ * @count: in: room in @entries; out: entries written
+ * @total: out: channels visible (more than @count when the array was too small)
+ * @entry_size: sizeof(struct kipc_list_entry) as the caller knows it (at least up to @id)
+ * @__reserved: must be 0
+ *
+ * Entries come in id order.  Each is written up to min(@entry_size, the kernel's size) and
+ * zero-filled past that.
+ */
+struct kipc_list {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 entries;
+	__u32 count;
+	__u32 total;
+	__u32 entry_size;
+	__u32 __reserved;
+};
+
+/* kipc_msg.flags, kipc_batch.flags, kipc_call.flags */
+#define KIPC_MSG_NONBLOCK	0x1	/* EAGAIN instead of waiting */
+#define KIPC_MSG_TIMEOUT	0x2	/* wait at most timeout_ns, then ETIMEDOUT */
+
+/**
+ * struct kipc_msg - KIPC_IOC_SEND, KIPC_IOC_RECV: one message
+ * @size: sizeof(struct kipc_msg)
+ * @flags: KIPC_MSG_*
+ * @buf: user pointer to the message (send) or to room for it (receive)
+ * @len: send: message length; receive: in: room at @buf, out: message length
+ * @priority: send: 0..KIPC_PRIO_MAX; receive: out: the message's priority
+ * @timeout_ns: with KIPC_MSG_TIMEOUT, the longest wait in nanoseconds (CLOCK_MONOTONIC)
+ *
+ * A receive with too little room fails with EMSGSIZE, reports the needed length in @len and
+ * leaves the message queued.  A send longer than the channel's max_msg_size fails with
+ * EMSGSIZE.  A signal interrupts a wait with EINTR (restarted under SA_RESTART when there is
+ * no timeout).
+ */
+struct kipc_msg {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 priority;
+	__aligned_u64 timeout_ns;
+};
+
+/**
+ * struct kipc_msg_vec - one message of a batch
+ * @buf: user pointer to the message, or to room for it
+ * @len: send: its length; receive: in: room, out: its length
+ * @priority: send: in; receive: out
+ * @__reserved: must be 0
+ */
+struct kipc_msg_vec {
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 priority;
+	__aligned_u64 __reserved;
+};
+
+/**
+ * struct kipc_batch - KIPC_IOC_SEND_BATCH, KIPC_IOC_RECV_BATCH: many messages in one call
+ * @size: sizeof(struct kipc_batch)
+ * @flags: KIPC_MSG_*; the wait (if any) is for the first message only
+ * @vec: user pointer to @count entries of @vec_size bytes
+ * @count: entries in @vec, 1..1024
+ * @vec_size: sizeof(struct kipc_msg_vec) as the caller knows it
+ * @timeout_ns: as in struct kipc_msg
+ * @done: out: messages sent or received
+ * @__reserved: must be 0
+ *
+ * Like sendmmsg/recvmmsg: the call waits for the first message as a single send or receive
+ * would, then goes on while it can without waiting.  It succeeds when @done > 0, and an error
+ * met after that ends the batch without being reported.
+ */
+struct kipc_batch {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 vec;
+	__u32 count;
+	__u32 vec_size;
+	__aligned_u64 timeout_ns;
+	__u32 done;
+	__u32 __reserved;
+};
+
+/**
+ * struct kipc_call - KIPC_IOC_CALL: send a request, wait for the reply, in one syscall
+ * @size: sizeof(struct kipc_call)
+ * @flags: KIPC_MSG_*; they apply to the send and to the wait for the reply
+ * @req_buf: user pointer to the request
+ * @req_len: its length
+ * @req_priority: its priority
+ * @reply_fd: a kipc fd attached with read access, where the reply arrives
+ * @reply_buf: user pointer to room for the reply
+ * @reply_len: in: room at @reply_buf; out: the reply's length
+ * @reply_priority: out: the reply's priority
+ * @timeout_ns: as in struct kipc_msg, for each of the two waits
+ * @sent: out: 1 once the request was queued, even if the reply then failed
+ * @__reserved: must be 0
+ */
+struct kipc_call {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 req_buf;
+	__u32 req_len;
+	__u32 req_priority;
+	__u32 reply_fd;
+	__u32 reply_len;
+	__aligned_u64 reply_buf;
+	__u32 reply_priority;
+	__u32 sent;
+	__aligned_u64 timeout_ns;
+};
+
 /* Command numbers; the size travels in the struct, not in the ioctl number. */
 #define KIPC_CMD_INFO		0x00
+#define KIPC_CMD_CREATE		0x01
+#define KIPC_CMD_ATTACH		0x02
+#define KIPC_CMD_DESTROY	0x03
+#define KIPC_CMD_STAT		0x04
+#define KIPC_CMD_LIST		0x05
+#define KIPC_CMD_SEND		0x06
+#define KIPC_CMD_RECV		0x07
+#define KIPC_CMD_SEND_BATCH	0x08
+#define KIPC_CMD_RECV_BATCH	0x09
+#define KIPC_CMD_CALL		0x0a
 
 #define KIPC_IOC_INFO		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_INFO)
+#define KIPC_IOC_CREATE		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CREATE)
+#define KIPC_IOC_ATTACH		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_ATTACH)
+#define KIPC_IOC_DESTROY	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_DESTROY)
+#define KIPC_IOC_STAT		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_STAT)
+#define KIPC_IOC_LIST		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_LIST)
+#define KIPC_IOC_SEND		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND)
+#define KIPC_IOC_RECV		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV)
+#define KIPC_IOC_SEND_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND_BATCH)
+#define KIPC_IOC_RECV_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV_BATCH)
+#define KIPC_IOC_CALL		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CALL)
+
+/* Largest kipc_batch.count. */
+#define KIPC_BATCH_MAX		1024
 
 #endif /* _UAPI_LINUX_KIPC_H */

@@ -50,6 +50,79 @@ int kipc_get_info(int fd, struct kipc_info *info);
  */
 int kipc_has_feature(int fd, __u64 features);
 
+/* ---- Channels ----------------------------------------------------------------------------
+ * The raw wrappers take the uapi struct, set its size field and return 0 or -errno.
+ */
+int kipc_create(int fd, struct kipc_create *arg);
+int kipc_attach(int fd, struct kipc_attach *arg);
+int kipc_stat(int fd, struct kipc_stat *arg);
+int kipc_list(int fd, struct kipc_list *arg);
+
+/* kipc_destroy() - remove the channel @name; @flags: KIPC_DESTROY_NOW or 0. */
+int kipc_destroy(int fd, const char *name, unsigned int flags);
+
+/* kipc_stat_name(), kipc_stat_self() - stat by name, or the channel @fd is attached to. */
+int kipc_stat_name(int fd, const char *name, struct kipc_stat *st);
+int kipc_stat_self(int fd, struct kipc_stat *st);
+
+/*
+ * kipc_list_all() - the channels of the caller's IPC namespace
+ * @entries: room for @count entries
+ * @total: if not NULL, the number of channels there are (may exceed @count)
+ *
+ * Return: the number of entries written, or -errno.
+ */
+int kipc_list_all(int fd, struct kipc_list_entry *entries, unsigned int count,
+		  unsigned int *total);
+
+/*
+ * kipc_mq_open() - open /dev/kipc (or $KIPC_DEVICE), create or open the message queue @name and
+ * attach the new fd to it.
+ * @create_flags: KIPC_CREATE_* (0 opens an existing queue or creates it)
+ * @mode: permission bits for a new queue
+ * @access: KIPC_ACCESS_* bits
+ * @max_msgs, @max_msg_size: attributes of a new queue, 0 for the defaults
+ *
+ * Return: the attached fd, or -errno.
+ */
+int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
+		 unsigned int access, unsigned int max_msgs, unsigned int max_msg_size);
+
+/* kipc_mq_attach() - open the device and attach the new fd to the existing channel @name. */
+int kipc_mq_attach(const char *name, unsigned int access);
+
+/* ---- Messages ----------------------------------------------------------------------------
+ * @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_TIMEOUT (then @timeout_ns is the longest wait).
+ */
+
+/* kipc_send() - queue one message.  Return: 0 or -errno. */
+int kipc_send(int fd, const void *buf, size_t len, unsigned int priority, unsigned int flags,
+	      __u64 timeout_ns);
+
+/*
+ * kipc_recv() - take the highest-priority, oldest message.
+ * @priority: if not NULL, the message's priority
+ *
+ * Return: the message's length, or -errno (-EMSGSIZE: @len is too small, the message stays).
+ */
+long kipc_recv(int fd, void *buf, size_t len, unsigned int *priority, unsigned int flags,
+	       __u64 timeout_ns);
+
+/* kipc_send_batch(), kipc_recv_batch() - Return: messages done (> 0), or -errno. */
+int kipc_send_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
+		    __u64 timeout_ns);
+int kipc_recv_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
+		    __u64 timeout_ns);
+
+/*
+ * kipc_call() - send a request on @fd and wait for the reply on @reply_fd, in one syscall.
+ *
+ * Return: the reply's length, or -errno.
+ */
+long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priority, int reply_fd,
+	       void *reply, size_t reply_len, unsigned int *reply_priority, unsigned int flags,
+	       __u64 timeout_ns);
+
 /*
  * kipc_strerror() - one sentence for a value returned by this library
  * @err: a negative errno returned by a libkipc function
