@@ -15,7 +15,6 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/ctype.h>
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
@@ -103,9 +102,11 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge);
 
 /* ---- Names --------------------------------------------------------------------------------- */
 
+/* ASCII only: the kernel's isalnum() follows Latin-1 and would let 0xc0..0xff through. */
 static bool kipc_name_char_ok(char c)
 {
-	return isalnum(c) || c == '.' || c == '_' || c == '-' || c == ':' || c == '@';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == ':' || c == '@';
 }
 
 /**

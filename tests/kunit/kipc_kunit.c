@@ -308,6 +308,11 @@ static void kipc_name_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
 	name[0] = '\x01';
 	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	/* Latin-1 letters are letters to the kernel's ctype, not to kipc. */
+	name[0] = '\xff';
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
+	name[0] = '\xe9';
+	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -EINVAL);
 	memset(name, 'a', sizeof(name));
 	KUNIT_EXPECT_EQ(test, kipc_name_check(name), -ENAMETOOLONG);
 	name[KIPC_NAME_MAX - 1] = 0;

@@ -4,10 +4,12 @@
 #   insmod KO [PARAM=V...]         load a module; must succeed
 #   insmod-fails KO PARAM=V...     loading with these parameters must fail
 #   rmmod NAME                     unload; must succeed
+#   rmmod-fails NAME               unloading must be refused (the module is in use)
 #   kunit KO                       load a KUnit module, report each suite's KTAP, unload it
 #   kselftest PROG [ARGS]          run a kselftest program (exit 0 or 4)
 #   run PROG [ARGS]                run a program; must exit 0
-#   hold PATH                      keep PATH open in a background process until power-off
+#   hold PATH                      keep PATH open in a background process
+#   release                        end every process that "hold" started
 #   kmemleak                       scan for leaks; any report fails the step
 #   shell                          hand the console to a person
 # Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
@@ -29,6 +31,7 @@ exec 3>$R
 STEP_TIMEOUT=$(sed -n 's/.*kipc.step_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
 failed=0
+holders=
 
 say() { echo "$*" >&3; }
 kmsg() { echo "kipc-vm: $*" > /dev/kmsg; }
@@ -68,6 +71,14 @@ while read -r kind arg rest <&4; do
 		rmmod "$arg" >&3 2>&3
 		end_step "$name" $?
 		;;
+	rmmod-fails)
+		if rmmod "$arg" >&3 2>&3; then
+			say "rmmod $arg succeeded but the module is in use"
+			end_step "$name" 1
+		else
+			end_step "$name" 0
+		fi
+		;;
 	kunit)
 		rc=0
 		insmod "$arg" >&3 2>&3 || rc=$?
@@ -92,7 +103,14 @@ while read -r kind arg rest <&4; do
 		;;
 	hold)
 		sleep 100000 < "$arg" &
+		holders="$holders $!"
 		end_step "$name" 0
+		;;
+	release)
+		rc=0
+		for p in $holders; do kill "$p" && wait "$p"; done
+		holders=
+		end_step "$name" $rc
 		;;
 	kmemleak)
 		rc=0

@@ -70,8 +70,13 @@ check)
 		echo "insmod-fails /lib/kipc/kipc.ko max_msgs=0"
 		echo "insmod-fails /lib/kipc/kipc.ko max_channels=lots"
 		echo "insmod /lib/kipc/kipc.ko"
+		echo "hold /dev/kipc"
+		echo "rmmod-fails kipc"
+		echo "release"
 		[ -f "$kmod/tests/kunit/kipc_kunit.ko" ] && echo "kunit /lib/kipc/kipc_kunit.ko"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
+		# Leave channels with queued messages behind: rmmod must free them all.
+		echo "run /bin/kipc-leave-channels"
 		echo "rmmod kipc"
 		echo "kmemleak"
 	} > "$work/plan"
