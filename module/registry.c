@@ -677,11 +677,11 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_detach);
 
 static void kipc_ns_drain_locked(struct kipc_ns *kns)
 {
-	struct rb_node *n;
+	unsigned int left = kns->nr_channels;
 
-	/* Unlinking the last channel frees kns. */
-	while ((n = rb_first(&kns->names)))
-		kipc_unlink_locked(rb_entry(n, struct kipc_channel, name_node));
+	/* Unlinking the last channel frees kns: count, never look at kns after that. */
+	while (left--)
+		kipc_unlink_locked(rb_entry(rb_first(&kns->names), struct kipc_channel, name_node));
 }
 
 /* Free the channels of namespaces that nobody but kipc can reach any more. */

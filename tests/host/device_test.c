@@ -94,8 +94,32 @@ static void test_strerror_falls_back(void)
 	CHECK(strstr(kipc_strerror(-EACCES), "permission") != NULL);
 }
 
+static void test_channel_wrappers_without_module(void)
+{
+	char long_name[KIPC_NAME_MAX + 8];
+	struct kipc_stat st;
+
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = 0;
+	setenv("KIPC_DEVICE", "/nonexistent/kipc", 1);
+	/* A name that cannot fit is refused before the device is even opened. */
+	CHECK(kipc_mq_open(long_name, 0, 0600, KIPC_ACCESS_READ, 0, 0) == -ENAMETOOLONG);
+	CHECK(kipc_mq_attach(long_name, KIPC_ACCESS_READ) == -ENAMETOOLONG);
+	CHECK(kipc_mq_open(NULL, 0, 0600, KIPC_ACCESS_READ, 0, 0) == -EINVAL);
+	/* Then the missing device is the error, said plainly. */
+	CHECK(kipc_mq_open("q", 0, 0600, KIPC_ACCESS_READ, 0, 0) == -ENOENT);
+	CHECK(kipc_mq_attach("q", KIPC_ACCESS_READ) == -ENOENT);
+	unsetenv("KIPC_DEVICE");
+	/* Wrappers on a descriptor that is not kipc pass the kernel's answer through. */
+	CHECK(kipc_stat_name(0, long_name, &st) == -ENAMETOOLONG);
+	CHECK(kipc_destroy(-1, "q", 0) == -EBADF);
+	CHECK(kipc_send(-1, "x", 1, 0, 0, 0) == -EBADF);
+	CHECK(kipc_recv(-1, long_name, 1, NULL, 0, 0) == -EBADF);
+}
+
 int main(void)
 {
+	test_channel_wrappers_without_module();
 	test_missing_node();
 	test_env_override();
 	test_regular_file();

@@ -9,6 +9,9 @@ static const struct {
 	const char *name;
 } features[] = {
 	{ KIPC_FEATURE_INFO, "info" },
+	{ KIPC_FEATURE_MQ, "mq" },
+	{ KIPC_FEATURE_BATCH, "batch" },
+	{ KIPC_FEATURE_CALL, "call" },
 };
 
 int main(void)

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftest: channel lifetime across IPC namespaces.  A namespace's channels go when nobody
+ * can reach the namespace any more, and not before: an nsfs fd keeps it reachable.
+ * Reads /sys/kernel/debug/kipc/state (root, debugfs) to count channels in all namespaces.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kipc.h"
+
+#define STATE "/sys/kernel/debug/kipc/state"
+
+static int channels_total(void)
+{
+	char line[64];
+	int n = -1;
+	FILE *f = fopen(STATE, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "channels %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Wait up to 5 s (the collector runs every 0.5 s) for the count to reach @want. */
+static int wait_channels(int want)
+{
+	int i, n = -1;
+
+	for (i = 0; i < 100; i++) {
+		n = channels_total();
+		if (n == want)
+			return n;
+		usleep(50 * 1000);
+	}
+	return n;
+}
+
+#define REQUIRE_STATE() do {							\
+	int fd_ = kipc_open(0);							\
+	if (fd_ < 0)								\
+		SKIP(return, "%s", kipc_strerror(fd_));				\
+	if (kipc_has_feature(fd_, KIPC_FEATURE_MQ) != 1)			\
+		SKIP(close(fd_); return, "the module has no message queues");	\
+	close(fd_);								\
+	if (channels_total() < 0)						\
+		SKIP(return, "no " STATE " (needs root and debugfs)");		\
+} while (0)
+
+/* In a child: enter a new IPC namespace, create @n channels, then signal @ready and wait. */
+static pid_t child_in_new_ns(int n, int ready_fd, int hold_fd)
+{
+	pid_t pid = fork();
+	char name[32], c = 0;
+	int i, fd;
+
+	if (pid)
+		return pid;
+	if (unshare(CLONE_NEWIPC))
+		_exit(10);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "ns-chan-%d", i);
+		fd = kipc_mq_open(name, KIPC_CREATE_EXCL, 0600, KIPC_ACCESS_WRITE, 0, 0);
+		if (fd < 0)
+			_exit(11);
+		if (kipc_send(fd, "x", 1, 0, 0, 0))
+			_exit(12);
+		close(fd);
+	}
+	if (write(ready_fd, &c, 1) != 1)
+		_exit(13);
+	if (hold_fd >= 0 && read(hold_fd, &c, 1) < 0)
+		_exit(14);
+	_exit(0);
+}
+
+TEST(channels_of_a_dead_namespace_are_freed)
+{
+	int before, ready[2], status;
+	char c;
+	pid_t pid;
+
+	REQUIRE_STATE();
+	before = channels_total();
+	ASSERT_EQ(0, pipe(ready));
+	pid = child_in_new_ns(3, ready[1], -1);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The channels outlive their creator for a moment, then the collector frees them. */
+	EXPECT_EQ(before, wait_channels(before));
+	close(ready[0]);
+	close(ready[1]);
+}
+
+TEST(an_nsfs_fd_keeps_the_namespace_and_its_channels)
+{
+	int before, ready[2], hold[2], status, nsfd, fd;
+	char path[64], c = 0;
+	pid_t pid;
+
+	REQUIRE_STATE();
+	before = channels_total();
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(hold));
+	pid = child_in_new_ns(2, ready[1], hold[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", pid);
+	nsfd = open(path, O_RDONLY);
+	ASSERT_LE(0, nsfd);
+	ASSERT_EQ(1, write(hold[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+
+	/* The creator is gone but the namespace is reachable: the channels stay. */
+	usleep(1500 * 1000);
+	EXPECT_EQ(before + 2, channels_total());
+
+	pid = fork();
+	if (pid == 0) {
+		long n;
+
+		if (setns(nsfd, CLONE_NEWIPC))
+			_exit(20);
+		fd = kipc_mq_attach("ns-chan-1", KIPC_ACCESS_READ);
+		if (fd < 0)
+			_exit(21);
+		n = kipc_recv(fd, &c, 1, NULL, KIPC_MSG_NONBLOCK, 0);
+		_exit(n == 1 && c == 'x' ? 0 : 22);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	close(nsfd);
+	EXPECT_EQ(before, wait_channels(before));
+	close(ready[0]);
+	close(ready[1]);
+	close(hold[0]);
+	close(hold[1]);
+}
+
+TEST(the_parent_namespace_never_sees_the_childs_channels)
+{
+	struct kipc_list_entry e[64];
+	unsigned int total;
+	int ready[2], hold[2], status, fd, n, i;
+	char c = 0;
+	pid_t pid;
+
+	REQUIRE_STATE();
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(hold));
+	pid = child_in_new_ns(2, ready[1], hold[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	fd = kipc_open(0);
+	ASSERT_LE(0, fd);
+	n = kipc_list_all(fd, e, 64, &total);
+	ASSERT_LE(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_NE(0, strncmp(e[i].name, "ns-chan-", 8)) TH_LOG("saw %s", e[i].name);
+	EXPECT_EQ(-ENOENT, kipc_mq_attach("ns-chan-0", KIPC_ACCESS_READ));
+	close(fd);
+	ASSERT_EQ(1, write(hold[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(ready[0]);
+	close(ready[1]);
+	close(hold[0]);
+	close(hold[1]);
+}
+
+TEST_HARNESS_MAIN
