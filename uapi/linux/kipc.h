@@ -352,7 +352,6 @@ struct kipc_batch {
  * @reply_priority: out: the reply's priority
  * @timeout_ns: as in struct kipc_msg, for each of the two waits
  * @sent: out: 1 once the request was queued, even if the reply then failed
- * @__reserved: must be 0
  */
 struct kipc_call {
 	__u32 size;
