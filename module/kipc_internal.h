@@ -168,7 +168,7 @@ struct kipc_channel {
 	u32 max_msg_size;
 	u32 overflow;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* the queue and the counters below */
 	/* kipc_channel.lock */
 	struct rb_root_cached prios;	/* rb_leftmost is the highest priority */
 	u32 depth;
@@ -178,9 +178,17 @@ struct kipc_channel {
 	u64 send_time_ns, recv_time_ns;
 	unsigned int attachments;
 	bool dead;
+	u64 notifies, waits;
 
-	wait_queue_head_t readers;	/* wait for a message, or for death */
+	wait_queue_head_t readers;	/* wait for a message or a doorbell ring, or for death */
 	wait_queue_head_t writers;	/* wait for room, or for death */
+
+	/* KIPC_TYPE_SHM; shm_file and shm_size are immutable, the rest atomic. */
+	struct file *shm_file;
+	u64 shm_size;
+	const struct vm_operations_struct *shmem_vm_ops;
+	atomic_t mappings;
+	atomic64_t doorbell;
 };
 
 /*
@@ -190,17 +198,20 @@ struct kipc_channel {
  * @access: KIPC_ACCESS_* of the attachment; set before @ch
  * @user: the opener's kipc_user, charged for what this fd sends
  * @file: the struct file (for O_NONBLOCK)
+ * @consumed: SHM: the doorbell sequence this fd last consumed (READ_ONCE/WRITE_ONCE)
  */
 struct kipc_file {
-	struct mutex lock;
+	struct mutex lock;	/* serialises attaching */
 	struct kipc_channel *ch;
 	u32 access;
 	struct kipc_user *user;
 	struct file *file;
+	u64 consumed;
 };
 
 static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
 {
+	/* Pairs with the smp_store_release() in kipc_attach_locked(): ->access is set. */
 	return smp_load_acquire(&kf->ch);
 }
 
@@ -217,6 +228,24 @@ void kipc_channel_put(struct kipc_channel *ch);
 void kipc_registry_gc(void);
 void kipc_registry_exit(void);
 void kipc_registry_counts(unsigned int *namespaces, unsigned int *channels);
+
+/* mq.c: waiting, shared by the queue and the doorbell */
+typedef bool (*kipc_ready_fn)(struct kipc_channel *ch, u64 arg);
+ktime_t kipc_deadline(u32 flags, u64 timeout_ns);
+u32 kipc_file_flags(struct kipc_file *kf, u32 flags);
+int kipc_wait(wait_queue_head_t *wq, kipc_ready_fn ready, struct kipc_channel *ch, u64 arg,
+	      u32 flags, ktime_t deadline);
+
+/* shm.c */
+struct vm_area_struct;
+int kipc_shm_size_check(u64 size, u64 *rounded);
+int kipc_shm_setup(struct kipc_channel *ch);
+void kipc_shm_release(struct kipc_channel *ch);
+int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma);
+int kipc_shm_notify(struct kipc_file *kf, u64 *seq);
+int kipc_shm_wait(struct kipc_file *kf, u64 seq, u32 flags, u64 timeout_ns, u64 *current_seq);
+__poll_t kipc_shm_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
+void kipc_shm_counts(u64 *channels, u64 *bytes);
 
 /* mq.c */
 void kipc_mq_init(struct kipc_channel *ch);

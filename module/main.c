@@ -27,7 +27,7 @@
 
 /* The features this build implements; the library and the tests skip what is missing. */
 #define KIPC_FEATURES	(KIPC_FEATURE_INFO | KIPC_FEATURE_MQ | KIPC_FEATURE_BATCH | \
-			 KIPC_FEATURE_CALL)
+			 KIPC_FEATURE_CALL | KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL)
 
 static const struct file_operations kipc_fops;
 
@@ -152,6 +152,24 @@ static int kipc_ioctl_call(struct kipc_file *kf, void *arg)
 	return kipc_mq_call(kf, c);
 }
 
+static int kipc_ioctl_notify(struct kipc_file *kf, void *arg)
+{
+	struct kipc_notify *n = arg;
+
+	if (n->flags)
+		return -EOPNOTSUPP;
+	return kipc_shm_notify(kf, &n->seq);
+}
+
+static int kipc_ioctl_wait(struct kipc_file *kf, void *arg)
+{
+	struct kipc_wait *w = arg;
+
+	if (w->flags & ~(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT))
+		return -EOPNOTSUPP;
+	return kipc_shm_wait(kf, w->seq, w->flags, w->timeout_ns, &w->observed);
+}
+
 union kipc_ioctl_buffer {
 	struct kipc_info info;
 	struct kipc_create create;
@@ -162,6 +180,8 @@ union kipc_ioctl_buffer {
 	struct kipc_msg msg;
 	struct kipc_batch batch;
 	struct kipc_call call;
+	struct kipc_notify notify;
+	struct kipc_wait wait;
 };
 
 /*
@@ -207,6 +227,8 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 	KIPC_IOCTL_OP(KIPC_IOC_RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, __reserved,
 		      false),
 	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true),
+	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, false),
+	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, false),
 };
 
 /* The dispatcher indexes the table by command number; refuse to load if a row is misplaced. */
@@ -284,28 +306,66 @@ static int kipc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* write(2): one message at priority 0. */
+static bool kipc_is_shm(struct kipc_file *kf)
+{
+	struct kipc_channel *ch = kipc_file_channel(kf);
+
+	return ch && ch->type == KIPC_TYPE_SHM;
+}
+
+/* write(2): MQ: one message at priority 0.  SHM: 8 bytes (any value) ring the doorbell. */
 static ssize_t kipc_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
 {
+	struct kipc_file *kf = file->private_data;
+	u64 seq;
 	int ret;
 
+	if (kipc_is_shm(kf)) {
+		if (len != sizeof(u64))
+			return -EINVAL;
+		ret = kipc_shm_notify(kf, &seq);
+		return ret ?: len;
+	}
 	if (len > U32_MAX)
 		return -EMSGSIZE;
-	ret = kipc_mq_send(file->private_data, buf, len, 0, 0, 0);
+	ret = kipc_mq_send(kf, buf, len, 0, 0, 0);
 	return ret ?: len;
 }
 
-/* read(2): one message; EMSGSIZE (the message stays) when @len is too small. */
+/*
+ * read(2): MQ: one message; EMSGSIZE (the message stays) when @len is too small.
+ * SHM: wait until the doorbell moved past what this fd consumed, return its sequence (8 bytes).
+ */
 static ssize_t kipc_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
 {
+	struct kipc_file *kf = file->private_data;
+	u64 seq;
 	u32 prio;
+	int ret;
 
-	return kipc_mq_recv(file->private_data, buf, min_t(size_t, len, U32_MAX), &prio, 0, 0);
+	if (kipc_is_shm(kf)) {
+		if (len < sizeof(u64))
+			return -EINVAL;
+		ret = kipc_shm_wait(kf, READ_ONCE(kf->consumed), 0, 0, &seq);
+		if (ret)
+			return ret;
+		return put_user(seq, (u64 __user *)buf) ? -EFAULT : sizeof(u64);
+	}
+	return kipc_mq_recv(kf, buf, min_t(size_t, len, U32_MAX), &prio, 0, 0);
 }
 
 static __poll_t kipc_poll(struct file *file, struct poll_table_struct *pt)
 {
-	return kipc_mq_poll(file->private_data, file, pt);
+	struct kipc_file *kf = file->private_data;
+
+	if (kipc_is_shm(kf))
+		return kipc_shm_poll(kf, file, pt);
+	return kipc_mq_poll(kf, file, pt);
+}
+
+static int kipc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return kipc_shm_mmap(file->private_data, vma);
 }
 
 static const struct file_operations kipc_fops = {
@@ -315,6 +375,7 @@ static const struct file_operations kipc_fops = {
 	.read = kipc_read,
 	.write = kipc_write,
 	.poll = kipc_poll,
+	.mmap = kipc_mmap,
 	.unlocked_ioctl = kipc_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,
@@ -324,10 +385,13 @@ static const struct file_operations kipc_fops = {
 static int kipc_state_show(struct seq_file *m, void *v)
 {
 	unsigned int namespaces, channels;
+	u64 shm_channels, shm_bytes;
 
 	kipc_registry_counts(&namespaces, &channels);
-	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\n", namespaces, channels,
-		   (long long)atomic64_read(kipc_mq_global_msgs()));
+	kipc_shm_counts(&shm_channels, &shm_bytes);
+	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\nshm_channels %llu\nshm_bytes %llu\n",
+		   namespaces, channels, (long long)atomic64_read(kipc_mq_global_msgs()),
+		   shm_channels, shm_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kipc_state);

@@ -220,41 +220,35 @@ void kipc_mq_kill(struct kipc_channel *ch)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_kill);
 
-static bool kipc_mq_has_room(struct kipc_channel *ch)
+static bool kipc_mq_has_room(struct kipc_channel *ch, u64 unused)
 {
 	return READ_ONCE(ch->depth) < ch->max_msgs || READ_ONCE(ch->dead);
 }
 
-static bool kipc_mq_has_msg(struct kipc_channel *ch)
+static bool kipc_mq_has_msg(struct kipc_channel *ch, u64 unused)
 {
 	return READ_ONCE(ch->depth) || READ_ONCE(ch->dead);
 }
 
 /*
- * One wait for send or receive.  Without a timeout a signal restarts the call where the
- * handler allows it (nothing was consumed yet); with one it is EINTR, as mq_timedsend does,
+ * Sleep on @wq until @ready(@ch, @arg).  Without a timeout a signal restarts the call where
+ * the handler allows it (nothing was consumed yet); with one it is EINTR, as mq_timedsend does,
  * since the remaining time would be lost.
  */
-static int kipc_mq_wait(wait_queue_head_t *wq, struct kipc_channel *ch, bool for_room,
-			u32 flags, ktime_t deadline)
+int kipc_wait(wait_queue_head_t *wq, kipc_ready_fn ready, struct kipc_channel *ch, u64 arg,
+	      u32 flags, ktime_t deadline)
 {
 	ktime_t left;
 	int ret;
 
 	if (flags & KIPC_MSG_NONBLOCK)
 		return -EAGAIN;
-	if (!(flags & KIPC_MSG_TIMEOUT)) {
-		if (for_room)
-			return wait_event_interruptible(*wq, kipc_mq_has_room(ch));
-		return wait_event_interruptible(*wq, kipc_mq_has_msg(ch));
-	}
+	if (!(flags & KIPC_MSG_TIMEOUT))
+		return wait_event_interruptible(*wq, ready(ch, arg));
 	left = ktime_sub(deadline, ktime_get());
 	if (ktime_compare(left, 0) <= 0)
 		return -ETIMEDOUT;
-	if (for_room)
-		ret = wait_event_interruptible_hrtimeout(*wq, kipc_mq_has_room(ch), left);
-	else
-		ret = wait_event_interruptible_hrtimeout(*wq, kipc_mq_has_msg(ch), left);
+	ret = wait_event_interruptible_hrtimeout(*wq, ready(ch, arg), left);
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
 	if (ret == -ERESTARTSYS)
@@ -262,7 +256,7 @@ static int kipc_mq_wait(wait_queue_head_t *wq, struct kipc_channel *ch, bool for
 	return ret;
 }
 
-static ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
+ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
 {
 	if (!(flags & KIPC_MSG_TIMEOUT))
 		return KTIME_MAX;
@@ -271,7 +265,7 @@ static ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
 	return ktime_add_ns(ktime_get(), timeout_ns);
 }
 
-static u32 kipc_file_flags(struct kipc_file *kf, u32 flags)
+u32 kipc_file_flags(struct kipc_file *kf, u32 flags)
 {
 	if (kf->file && (kf->file->f_flags & O_NONBLOCK))
 		flags |= KIPC_MSG_NONBLOCK;
@@ -354,7 +348,7 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			return 0;
 		}
 		spin_unlock(&ch->lock);
-		ret = kipc_mq_wait(&ch->writers, ch, true, flags, deadline);
+		ret = kipc_wait(&ch->writers, kipc_mq_has_room, ch, 0, flags, deadline);
 		if (ret)
 			goto out_free;
 	}
@@ -389,7 +383,7 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 		if (msg)
 			break;
 		spin_unlock(&ch->lock);
-		ret = kipc_mq_wait(&ch->readers, ch, false, flags, deadline);
+		ret = kipc_wait(&ch->readers, kipc_mq_has_msg, ch, 0, flags, deadline);
 		if (ret)
 			return ret;
 	}

@@ -17,6 +17,7 @@
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
+#include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/proc_ns.h>
@@ -214,6 +215,7 @@ static void kipc_channel_release(struct kref *ref)
 	struct kipc_channel *ch = container_of(ref, struct kipc_channel, ref);
 
 	kipc_mq_purge(ch);
+	kipc_shm_release(ch);
 	put_pid(ch->last_send_pid);
 	put_pid(ch->last_recv_pid);
 	kfree(ch);
@@ -245,11 +247,12 @@ static void kipc_unlink_locked(struct kipc_channel *ch)
 
 static int kipc_create_check(const struct kipc_create *args)
 {
+	u64 rounded;
 	int ret;
 
 	if (args->flags & ~(KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY))
 		return -EOPNOTSUPP;
-	if (args->type != KIPC_TYPE_MQ)
+	if (args->type != KIPC_TYPE_MQ && args->type != KIPC_TYPE_SHM)
 		return -EOPNOTSUPP;
 	if (args->overflow > KIPC_OVERFLOW_DROP)
 		return -EOPNOTSUPP;
@@ -264,6 +267,14 @@ static int kipc_create_check(const struct kipc_create *args)
 	ret = kipc_name_check(args->name);
 	if (ret)
 		return ret;
+	if (args->type == KIPC_TYPE_SHM) {
+		/* Queue attributes mean nothing here; a size of 0 opens an existing channel. */
+		if (args->max_msgs || args->max_msg_size || args->overflow)
+			return -EINVAL;
+		return args->shm_size ? kipc_shm_size_check(args->shm_size, &rounded) : 0;
+	}
+	if (args->shm_size)
+		return -EINVAL;
 	if (args->max_msgs > kipc_param_get(&kipc_max_msgs) ||
 	    args->max_msg_size > kipc_param_get(&kipc_max_msg_size))
 		return -ERANGE;
@@ -277,7 +288,7 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args)
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
 	if (!ch)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&ch->ref);
 	memcpy(ch->name, args->name, KIPC_NAME_MAX);
 	ch->type = args->type;
@@ -294,6 +305,18 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args)
 		min_t(u32, KIPC_DEFAULT_MSG_SIZE, kipc_param_get(&kipc_max_msg_size));
 	ch->overflow = args->overflow;
 	kipc_mq_init(ch);
+	if (ch->type == KIPC_TYPE_SHM) {
+		int ret;
+
+		ch->max_msgs = 0;
+		ch->max_msg_size = 0;
+		ch->shm_size = PAGE_ALIGN(args->shm_size);
+		ret = kipc_shm_setup(ch);
+		if (ret) {
+			kfree(ch);
+			return ERR_PTR(ret);
+		}
+	}
 	return ch;
 }
 
@@ -338,6 +361,7 @@ static int kipc_attach_locked(struct kipc_file *kf, struct kipc_channel *ch, u32
 	spin_unlock(&ch->lock);
 	kref_get(&ch->ref);
 	kf->access = access;
+	/* Publish ->ch after ->access: lockless readers use kipc_file_channel(). */
 	smp_store_release(&kf->ch, ch);
 	return 0;
 }
@@ -358,10 +382,14 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 		ret = -EBUSY;
 		goto out_unlock_file;
 	}
-	fresh = kipc_channel_new(args);
-	if (!fresh) {
-		ret = -ENOMEM;
-		goto out_unlock_file;
+	/* An SHM channel of size 0 can only open an existing one: make nothing for it. */
+	if (args->type != KIPC_TYPE_SHM || args->shm_size) {
+		fresh = kipc_channel_new(args);
+		if (IS_ERR(fresh)) {
+			ret = PTR_ERR(fresh);
+			fresh = NULL;
+			goto out_unlock_file;
+		}
 	}
 
 	mutex_lock(&kipc_registry_lock);
@@ -375,7 +403,8 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 		if ((args->flags & KIPC_CREATE_EXCL) || ch->type != args->type ||
 		    (args->max_msgs && args->max_msgs != ch->max_msgs) ||
 		    (args->max_msg_size && args->max_msg_size != ch->max_msg_size) ||
-		    (args->overflow && args->overflow != ch->overflow)) {
+		    (args->overflow && args->overflow != ch->overflow) ||
+		    (args->shm_size && PAGE_ALIGN(args->shm_size) != ch->shm_size)) {
 			ret = -EEXIST;
 			goto out_unlock;
 		}
@@ -384,6 +413,11 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 			goto out_unlock;
 		args->created = 0;
 	} else {
+		if (!fresh) {
+			/* SHM with size 0 and no such channel. */
+			ret = -ENOENT;
+			goto out_unlock;
+		}
 		if (kns->nr_channels >= kipc_param_get(&kipc_max_channels)) {
 			ret = -ENOSPC;
 			goto out_unlock;
@@ -571,7 +605,13 @@ int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st)
 	st->last_recv_pid = kipc_pid_nr(ch->last_recv_pid);
 	st->send_time_ns = ch->send_time_ns;
 	st->recv_time_ns = ch->recv_time_ns;
+	st->notifies = ch->notifies;
+	st->waits = ch->waits;
 	spin_unlock(&ch->lock);
+	st->shm_size = ch->shm_size;
+	st->mappings = ch->shm_file ? atomic_read(&ch->mappings) : 0;
+	st->doorbell = ch->shm_file ? atomic64_read(&ch->doorbell) : 0;
+	st->__reserved2 = 0;
 
 	kipc_channel_put(ch);
 	return 0;
@@ -624,6 +664,7 @@ int kipc_registry_list(struct kipc_list *args)
 			e->uid = from_kuid_munged(uns, ch->uid);
 			e->gid = from_kgid_munged(uns, ch->gid);
 			e->mode = ch->mode;
+			e->shm_size = ch->shm_size;
 			spin_lock(&ch->lock);
 			e->attachments = ch->attachments;
 			e->depth = ch->depth;

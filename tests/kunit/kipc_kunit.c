@@ -121,7 +121,7 @@ static struct kunit_suite kipc_info_suite = {
 /* ---- Message queues ------------------------------------------------------------------------ */
 
 /* Names travel in KIPC_NAME_MAX buffers, as they come from user space. */
-#define KNAME(s) ((const char[KIPC_NAME_MAX]){ s })
+#define KNAME(s) ((const char[KIPC_NAME_MAX]) { s })
 
 static struct kipc_file *kipc_kunit_file(struct kunit *test)
 {
@@ -334,8 +334,8 @@ static void kipc_registry_create_lookup_destroy_reuse(struct kunit *test)
 	found = kipc_channel_lookup(KNAME("kunit-reuse"));
 	KUNIT_ASSERT_NOT_NULL(test, found);
 	KUNIT_EXPECT_EQ(test, found->id, first_id);
-	KUNIT_EXPECT_EQ(test, found->max_msgs, min_t(u32, KIPC_DEFAULT_MSGS,
-						       kipc_param_get(&kipc_max_msgs)));
+	KUNIT_EXPECT_EQ(test, found->max_msgs,
+			min_t(u32, KIPC_DEFAULT_MSGS, kipc_param_get(&kipc_max_msgs)));
 	kipc_channel_put(found);
 
 	/* Without EXCL the same name opens; with it, EEXIST. */
@@ -437,6 +437,132 @@ static void kipc_registry_channel_limit(struct kunit *test)
 	kipc_kunit_file_done(kf);
 }
 
+/* ---- Shared pages ------------------------------------------------------------------------- */
+
+static void kipc_shm_size_rounding_and_limits(struct kunit *test)
+{
+	u64 saved = kipc_param_get(&kipc_max_shm_size);
+	u64 r = 0;
+
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(1, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, (u64)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(PAGE_SIZE, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, (u64)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(PAGE_SIZE + 1, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, 2ULL * PAGE_SIZE);
+
+	WRITE_ONCE(kipc_max_shm_size.val, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(4 * PAGE_SIZE, &r), 0);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(4 * PAGE_SIZE + 1, &r), -ERANGE);
+	/* A limit that is not page-aligned still bounds the rounded size. */
+	WRITE_ONCE(kipc_max_shm_size.val, 4 * PAGE_SIZE + 100);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(4 * PAGE_SIZE + 1, &r), -ERANGE);
+	KUNIT_EXPECT_EQ(test, kipc_shm_size_check(U64_MAX, &r), -ERANGE);
+	WRITE_ONCE(kipc_max_shm_size.val, saved);
+}
+
+static struct kipc_channel *kipc_kunit_shm(struct kunit *test, struct kipc_file *kf,
+					   const char *name, u64 size, u32 access)
+{
+	struct kipc_create c = {
+		.type = KIPC_TYPE_SHM, .mode = 0600, .shm_size = size, .access = access,
+	};
+
+	strscpy(c.name, name, sizeof(c.name));
+	KUNIT_ASSERT_EQ(test, kipc_registry_create(kf, &c), 0);
+	return kipc_file_channel(kf);
+}
+
+/* The memory lives while anything refers to the channel, and goes with the last reference. */
+static void kipc_shm_lifetime_follows_references(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch;
+	u64 channels0, bytes0, channels, bytes;
+
+	kipc_shm_counts(&channels0, &bytes0);
+	ch = kipc_kunit_shm(test, kf, "kunit-shm-life", 3 * PAGE_SIZE + 1, KIPC_ACCESS_READ);
+	KUNIT_EXPECT_EQ(test, ch->shm_size, 4ULL * PAGE_SIZE);
+	kipc_shm_counts(&channels, &bytes);
+	KUNIT_EXPECT_EQ(test, channels, channels0 + 1);
+	KUNIT_EXPECT_EQ(test, bytes, bytes0 + 4 * PAGE_SIZE);
+
+	/* Stand in for a mapping: an extra reference, as the VMA takes. */
+	kref_get(&ch->ref);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-life"), 0), 0);
+	kipc_kunit_file_done(kf);
+	kipc_shm_counts(&channels, &bytes);
+	KUNIT_EXPECT_EQ(test, channels, channels0 + 1);
+	KUNIT_EXPECT_FALSE(test, ch->linked);
+
+	kipc_channel_put(ch);
+	kipc_shm_counts(&channels, &bytes);
+	KUNIT_EXPECT_EQ(test, channels, channels0);
+	KUNIT_EXPECT_EQ(test, bytes, bytes0);
+}
+
+static void kipc_shm_doorbell_sequence(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch;
+	u64 seq = 0, now = 0;
+
+	ch = kipc_kunit_shm(test, kf, "kunit-shm-bell", PAGE_SIZE,
+			    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE);
+	KUNIT_EXPECT_EQ(test, kipc_shm_poll(kf, NULL, NULL), EPOLLOUT | EPOLLWRNORM);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, KIPC_MSG_NONBLOCK, 0, &now), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, KIPC_MSG_TIMEOUT, 0, &now), -ETIMEDOUT);
+
+	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), 0);
+	KUNIT_EXPECT_EQ(test, seq, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), 0);
+	KUNIT_EXPECT_EQ(test, seq, 2ULL);
+	KUNIT_EXPECT_TRUE(test, kipc_shm_poll(kf, NULL, NULL) & EPOLLIN);
+
+	/* A stale sequence returns at once with the current one, and consumes it. */
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, 0, 0, &now), 0);
+	KUNIT_EXPECT_EQ(test, now, 2ULL);
+	KUNIT_EXPECT_FALSE(test, kipc_shm_poll(kf, NULL, NULL) & EPOLLIN);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 2, KIPC_MSG_NONBLOCK, 0, &now), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ch->notifies, 2ULL);
+	KUNIT_EXPECT_EQ(test, ch->waits, 1ULL);
+
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-bell"), KIPC_DESTROY_NOW), 0);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 2, 0, 0, &now), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_shm_poll(kf, NULL, NULL), EPOLLHUP | EPOLLERR);
+	kipc_kunit_file_done(kf);
+}
+
+static void kipc_shm_access_rules(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	u64 seq, now;
+	u32 prio;
+
+	kipc_kunit_shm(test, kf, "kunit-shm-ro", PAGE_SIZE, KIPC_ACCESS_READ);
+	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), -EBADF);
+	/* A queue operation on a shared-page channel is the wrong type. */
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, KIPC_MSG_NONBLOCK, 0), -EBADF);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 1, 0, 0, &now), 0);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-ro"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+static struct kunit_case kipc_shm_cases[] = {
+	KUNIT_CASE(kipc_shm_size_rounding_and_limits),
+	KUNIT_CASE(kipc_shm_lifetime_follows_references),
+	KUNIT_CASE(kipc_shm_doorbell_sequence),
+	KUNIT_CASE(kipc_shm_access_rules),
+	{}
+};
+
+static struct kunit_suite kipc_shm_suite = {
+	.name = "kipc_shm",
+	.test_cases = kipc_shm_cases,
+};
+
 static struct kunit_case kipc_mq_cases[] = {
 	KUNIT_CASE(kipc_mq_priority_then_fifo),
 	KUNIT_CASE(kipc_mq_level_handover_and_requeue),
@@ -464,7 +590,8 @@ static struct kunit_suite kipc_registry_suite = {
 	.test_cases = kipc_registry_cases,
 };
 
-kunit_test_suites(&kipc_params_suite, &kipc_info_suite, &kipc_mq_suite, &kipc_registry_suite);
+kunit_test_suites(&kipc_params_suite, &kipc_info_suite, &kipc_mq_suite, &kipc_registry_suite,
+		  &kipc_shm_suite);
 
 MODULE_DESCRIPTION("KUnit tests for kipc");
 MODULE_LICENSE("GPL");

@@ -46,9 +46,12 @@
 #define KIPC_FEATURE_MQ		0x0000000000000002ULL	/* message-queue channels */
 #define KIPC_FEATURE_BATCH	0x0000000000000004ULL	/* KIPC_IOC_SEND_BATCH, _RECV_BATCH */
 #define KIPC_FEATURE_CALL	0x0000000000000008ULL	/* KIPC_IOC_CALL */
+#define KIPC_FEATURE_SHM	0x0000000000000010ULL	/* shared-page channels and mmap */
+#define KIPC_FEATURE_DOORBELL	0x0000000000000020ULL	/* KIPC_IOC_NOTIFY, KIPC_IOC_WAIT */
 
 /* Channel types (kipc_create.type, kipc_stat.type). */
 #define KIPC_TYPE_MQ		1
+#define KIPC_TYPE_SHM		2
 
 /* Highest message priority: 32768 levels, 0 (lowest) to KIPC_PRIO_MAX (served first). */
 #define KIPC_PRIO_MAX		32767
@@ -98,15 +101,17 @@ struct kipc_info {
  * struct kipc_create - KIPC_IOC_CREATE: create a channel, or open an existing one
  * @size: sizeof(struct kipc_create)
  * @flags: KIPC_CREATE_*
- * @type: KIPC_TYPE_MQ
+ * @type: KIPC_TYPE_MQ or KIPC_TYPE_SHM
  * @mode: permission bits, 0..0777 (the umask is not applied)
  * @name: 1..KIPC_NAME_MAX-1 bytes of [A-Za-z0-9._:@-], NUL-terminated
  * @access: KIPC_ACCESS_* bits to attach this fd with, or 0 to leave the fd unattached
- * @max_msgs: queue depth; 0 takes the default (256, or max_msgs if lower)
- * @max_msg_size: largest message; 0 takes the default (65536, or max_msg_size if lower)
- * @overflow: KIPC_OVERFLOW_*
+ * @max_msgs: queue depth; 0 takes the default (256, or max_msgs if lower); 0 for SHM
+ * @max_msg_size: largest message; 0 takes the default (65536, or max_msg_size if lower); 0 for SHM
+ * @overflow: KIPC_OVERFLOW_*; 0 for SHM
  * @id: out: the channel's id
  * @created: out: 1 when this call created the channel, 0 when it opened an existing one
+ * @shm_size: SHM: bytes of shared memory, rounded up to whole pages (1..max_shm_size);
+ *            0 opens an existing channel of any size.  MQ: must be 0.
  *
  * Without KIPC_CREATE_EXCL an existing channel of the same name and type is attached instead
  * (the attributes given must then be 0 or equal to the channel's, else EEXIST).
@@ -123,6 +128,7 @@ struct kipc_create {
 	__u32 overflow;
 	__u32 id;
 	__u32 created;
+	__aligned_u64 shm_size;
 };
 
 /**
@@ -195,6 +201,12 @@ struct kipc_destroy {
  * @ctime_ns: creation time, CLOCK_REALTIME nanoseconds
  * @send_time_ns: time of the last send, or 0
  * @recv_time_ns: time of the last receive, or 0
+ * @shm_size: SHM: the size in bytes (whole pages)
+ * @mappings: SHM: mappings (VMAs, in every process) of the channel now
+ * @__reserved2: zero
+ * @notifies: SHM: KIPC_IOC_NOTIFY calls (and doorbell writes), all time
+ * @waits: SHM: completed KIPC_IOC_WAIT calls (and doorbell reads), all time
+ * @doorbell: SHM: the doorbell's sequence now
  */
 struct kipc_stat {
 	__u32 size;
@@ -223,6 +235,12 @@ struct kipc_stat {
 	__aligned_u64 ctime_ns;
 	__aligned_u64 send_time_ns;
 	__aligned_u64 recv_time_ns;
+	__aligned_u64 shm_size;
+	__u32 mappings;
+	__u32 __reserved2;
+	__aligned_u64 notifies;
+	__aligned_u64 waits;
+	__aligned_u64 doorbell;
 };
 
 /**
@@ -234,8 +252,9 @@ struct kipc_stat {
  * @gid: owner gid
  * @mode: permission bits
  * @attachments: fds attached now
- * @depth: messages queued now
+ * @depth: messages queued now (MQ)
  * @__reserved: zero
+ * @shm_size: bytes of shared memory (SHM)
  */
 struct kipc_list_entry {
 	char name[KIPC_NAME_MAX];
@@ -247,6 +266,7 @@ struct kipc_list_entry {
 	__u32 attachments;
 	__u32 depth;
 	__u32 __reserved;
+	__aligned_u64 shm_size;
 };
 
 /**
@@ -367,6 +387,41 @@ struct kipc_call {
 	__aligned_u64 timeout_ns;
 };
 
+/**
+ * struct kipc_notify - KIPC_IOC_NOTIFY: ring a shared-page channel's doorbell
+ * @size: sizeof(struct kipc_notify)
+ * @flags: must be 0
+ * @seq: out: the doorbell's sequence after this ring
+ *
+ * Needs an attachment with write access.  Every waiter on the channel wakes.  write(2) of
+ * 8 bytes (any value) on the attached fd does the same.
+ */
+struct kipc_notify {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 seq;
+};
+
+/**
+ * struct kipc_wait - KIPC_IOC_WAIT: sleep until the doorbell's sequence differs from @seq
+ * @size: sizeof(struct kipc_wait)
+ * @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_TIMEOUT
+ * @seq: the sequence the caller last saw
+ * @timeout_ns: with KIPC_MSG_TIMEOUT, the longest wait (ETIMEDOUT after it)
+ * @observed: out: the sequence now; this fd has then consumed it (see poll)
+ *
+ * Needs an attachment with read access.  Returns at once when the sequence already differs.
+ * poll/epoll report EPOLLIN while the sequence differs from what this fd last consumed (by
+ * this ioctl or by read(2) of 8 bytes, which waits the same way and returns the sequence).
+ */
+struct kipc_wait {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 seq;
+	__aligned_u64 timeout_ns;
+	__aligned_u64 observed;
+};
+
 /* Command numbers; the size travels in the struct, not in the ioctl number. */
 #define KIPC_CMD_INFO		0x00
 #define KIPC_CMD_CREATE		0x01
@@ -379,6 +434,8 @@ struct kipc_call {
 #define KIPC_CMD_SEND_BATCH	0x08
 #define KIPC_CMD_RECV_BATCH	0x09
 #define KIPC_CMD_CALL		0x0a
+#define KIPC_CMD_NOTIFY		0x0b
+#define KIPC_CMD_WAIT		0x0c
 
 #define KIPC_IOC_INFO		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_INFO)
 #define KIPC_IOC_CREATE		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CREATE)
@@ -391,6 +448,8 @@ struct kipc_call {
 #define KIPC_IOC_SEND_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND_BATCH)
 #define KIPC_IOC_RECV_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV_BATCH)
 #define KIPC_IOC_CALL		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CALL)
+#define KIPC_IOC_NOTIFY		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_NOTIFY)
+#define KIPC_IOC_WAIT		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_WAIT)
 
 /* Largest kipc_batch.count. */
 #define KIPC_BATCH_MAX		1024

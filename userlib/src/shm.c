@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * Shared-page channels: open, map, and the doorbell.
+ */
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int kipc_shm_open(const char *name, unsigned int create_flags, unsigned int mode,
+		  unsigned int access, __u64 size)
+{
+	struct kipc_create c = {
+		.flags = create_flags,
+		.type = KIPC_TYPE_SHM,
+		.mode = mode,
+		.access = access,
+		.shm_size = size,
+	};
+
+	return kipc__open_create(&c, name);
+}
+
+void *kipc_shm_map(int fd, int prot, size_t *size, int *err)
+{
+	struct kipc_stat st;
+	void *addr;
+	int ret;
+
+	ret = kipc_stat_self(fd, &st);
+	if (!ret && st.type != KIPC_TYPE_SHM)
+		ret = -ENODEV;
+	if (ret) {
+		if (err)
+			*err = ret;
+		return NULL;
+	}
+	addr = mmap(NULL, st.shm_size, prot, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED) {
+		if (err)
+			*err = -errno;
+		return NULL;
+	}
+	if (size)
+		*size = st.shm_size;
+	return addr;
+}
+
+int kipc_shm_unmap(void *addr, size_t size)
+{
+	return munmap(addr, size) ? -errno : 0;
+}
+
+int kipc_notify(int fd, __u64 *seq)
+{
+	struct kipc_notify n = { .size = sizeof(n) };
+
+	if (ioctl(fd, KIPC_IOC_NOTIFY, &n) < 0)
+		return -errno;
+	if (seq)
+		*seq = n.seq;
+	return 0;
+}
+
+int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *now)
+{
+	struct kipc_wait w = {
+		.size = sizeof(w),
+		.flags = flags,
+		.seq = seq,
+		.timeout_ns = timeout_ns,
+	};
+
+	if (ioctl(fd, KIPC_IOC_WAIT, &w) < 0)
+		return -errno;
+	if (now)
+		*now = w.observed;
+	return 0;
+}
