@@ -37,7 +37,7 @@ LIB_PIC_OBJS := $(patsubst userlib/src/%.c,$(BUILD)/lib/pic/%.o,$(LIB_SRCS))
 LIB_A := $(BUILD)/lib/libkipc.a
 LIB_SO_NAME := libkipc.so.0
 LIB_SO := $(BUILD)/lib/libkipc.so.0.1
-LIB_HDRS := $(wildcard userlib/include/*.h) uapi/linux/kipc.h
+LIB_HDRS := $(wildcard userlib/include/*.h userlib/src/*.h) uapi/linux/kipc.h
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*_test.c))
 SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/selftests/%,$(wildcard tests/selftests/*_test.c))

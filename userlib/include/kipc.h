@@ -123,6 +123,43 @@ long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priorit
 	       void *reply, size_t reply_len, unsigned int *reply_priority, unsigned int flags,
 	       __u64 timeout_ns);
 
+/* ---- Shared-page channels -----------------------------------------------------------------
+ */
+
+/*
+ * kipc_shm_open() - open the device, create or open the shared-page channel @name and attach
+ * the new fd to it.
+ * @create_flags: KIPC_CREATE_*
+ * @size: bytes for a new channel (rounded up to pages); 0 opens an existing channel only
+ *
+ * Return: the attached fd, or -errno.
+ */
+int kipc_shm_open(const char *name, unsigned int create_flags, unsigned int mode,
+		  unsigned int access, __u64 size);
+
+/*
+ * kipc_shm_map() - map the whole channel behind @fd, MAP_SHARED
+ * @prot: PROT_READ, or PROT_READ | PROT_WRITE (needs a writable attachment)
+ * @size: if not NULL, the mapping's size
+ *
+ * Return: the address, or NULL with *@err set to -errno (when @err is not NULL).
+ */
+void *kipc_shm_map(int fd, int prot, size_t *size, int *err);
+
+/* kipc_shm_unmap() - undo kipc_shm_map().  Return: 0 or -errno. */
+int kipc_shm_unmap(void *addr, size_t size);
+
+/* kipc_notify() - ring the doorbell; @seq (if not NULL) gets the new sequence. */
+int kipc_notify(int fd, __u64 *seq);
+
+/*
+ * kipc_wait() - sleep until the doorbell's sequence differs from @seq
+ * @now: if not NULL, the sequence now
+ *
+ * Return: 0, or -errno (-ETIMEDOUT, -EAGAIN with KIPC_MSG_NONBLOCK, -EINTR, -EIDRM).
+ */
+int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *now);
+
 /*
  * kipc_strerror() - one sentence for a value returned by this library
  * @err: a negative errno returned by a libkipc function

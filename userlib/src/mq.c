@@ -8,14 +8,14 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "internal.h"
 
 static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-static int kipc_copy_name(char dst[KIPC_NAME_MAX], const char *name)
+int kipc__copy_name(char dst[KIPC_NAME_MAX], const char *name)
 {
 	size_t len;
 
@@ -58,7 +58,7 @@ int kipc_destroy(int fd, const char *name, unsigned int flags)
 	struct kipc_destroy d = { .flags = flags };
 	int ret;
 
-	ret = kipc_copy_name(d.name, name);
+	ret = kipc__copy_name(d.name, name);
 	if (ret)
 		return ret;
 	d.size = sizeof(d);
@@ -70,7 +70,7 @@ int kipc_stat_name(int fd, const char *name, struct kipc_stat *st)
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = kipc_copy_name(st->name, name);
+	ret = kipc__copy_name(st->name, name);
 	if (ret)
 		return ret;
 	return kipc_stat(fd, st);
@@ -101,6 +101,24 @@ int kipc_list_all(int fd, struct kipc_list_entry *entries, unsigned int count,
 	return (int)l.count;
 }
 
+int kipc__open_create(struct kipc_create *c, const char *name)
+{
+	int fd, ret;
+
+	ret = kipc__copy_name(c->name, name);
+	if (ret)
+		return ret;
+	fd = kipc_open(0);
+	if (fd < 0)
+		return fd;
+	ret = kipc_create(fd, c);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
 		 unsigned int access, unsigned int max_msgs, unsigned int max_msg_size)
 {
@@ -112,20 +130,8 @@ int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
 		.max_msgs = max_msgs,
 		.max_msg_size = max_msg_size,
 	};
-	int fd, ret;
 
-	ret = kipc_copy_name(c.name, name);
-	if (ret)
-		return ret;
-	fd = kipc_open(0);
-	if (fd < 0)
-		return fd;
-	ret = kipc_create(fd, &c);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return kipc__open_create(&c, name);
 }
 
 int kipc_mq_attach(const char *name, unsigned int access)
@@ -133,7 +139,7 @@ int kipc_mq_attach(const char *name, unsigned int access)
 	struct kipc_attach a = { .access = access };
 	int fd, ret;
 
-	ret = kipc_copy_name(a.name, name);
+	ret = kipc__copy_name(a.name, name);
 	if (ret)
 		return ret;
 	fd = kipc_open(0);
