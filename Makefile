@@ -97,7 +97,7 @@ $(BUILD)/tests/host/%: tests/host/%.c $(LIB_A)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A)
 
 # The VM has no shared libraries: everything that runs there is static.
-$(BUILD)/tests/selftests/%: tests/selftests/%.c $(LIB_A)
+$(BUILD)/tests/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) $(LIB_A)
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "no kernel source in $(KSRC) (run make deps)"; exit 1; }
 	@mkdir -p $(dir $@)

@@ -3,53 +3,24 @@
  * kselftest: the skeleton ABI of /dev/kipc: the info ioctl, the struct size rules, unknown
  * commands, the module parameters in sysfs.  Skips where the module is not loaded.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
-
-#define PARAM_DIR "/sys/module/kipc/parameters/"
-
-#ifndef offsetofend
-#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
-#endif
+#include "kipc_selftest.h"
 
 FIXTURE(dev) {
 	int fd;
+	const char *skip;		/* why the test cannot run, or NULL */
 };
-
-/*
- * The 6.1 harness still runs a test's body after its setup skipped, so each body starts with
- * REQUIRE_KIPC() as well.
- */
-#define REQUIRE_KIPC() do {						\
-	if (self->fd == -ENOENT)					\
-		SKIP(return, "%s", kipc_strerror(self->fd));		\
-} while (0)
 
 FIXTURE_SETUP(dev)
 {
-	self->fd = kipc_open(0);
-	REQUIRE_KIPC();
-	ASSERT_LE(0, self->fd) TH_LOG("%s", kipc_strerror(self->fd));
+	KIPC_SETUP(self->fd, self->skip);
 }
 
 FIXTURE_TEARDOWN(dev)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-}
-
-static int raw_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
 }
 
 TEST_F(dev, info_reports_abi_and_features)
@@ -199,38 +170,17 @@ TEST_F(dev, bad_pointers_are_efault)
 	REQUIRE_KIPC();
 	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, NULL));
 	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, (void *)1));
-	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, (void *)0xffff800000000000ULL));
+	EXPECT_EQ(EFAULT, raw_ioctl(self->fd, KIPC_IOC_INFO, KERNEL_ADDR));
 }
 
 static int read_param(const char *name, unsigned long long *v)
 {
-	char path[128];
-	FILE *f;
-	int n;
+	char text[32];
+	int ret = read_param_text(name, text, sizeof(text));
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	n = fscanf(f, "%llu", v);
-	fclose(f);
-	return n == 1 ? 0 : -EINVAL;
-}
-
-static int write_param(const char *name, const char *text)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	n = write(fd, text, strlen(text));
-	n = n < 0 ? errno : 0;
-	close(fd);
-	return n;
+	if (ret)
+		return ret;
+	return sscanf(text, "%llu", v) == 1 ? 0 : -EINVAL;
 }
 
 TEST_F(dev, params_in_sysfs_match_info)
@@ -263,18 +213,18 @@ TEST_F(dev, params_refuse_out_of_range_and_apply_in_range)
 		SKIP(return, "writing module parameters needs root");
 	ASSERT_EQ(0, read_param("max_msgs", &saved));
 
-	EXPECT_EQ(ERANGE, write_param("max_msgs", "0\n"));
-	EXPECT_EQ(ERANGE, write_param("max_msgs", "99999999999\n"));
-	EXPECT_EQ(EINVAL, write_param("max_msgs", "lots\n"));
+	EXPECT_EQ(-ERANGE, write_param_text("max_msgs", "0\n"));
+	EXPECT_EQ(-ERANGE, write_param_text("max_msgs", "99999999999\n"));
+	EXPECT_EQ(-EINVAL, write_param_text("max_msgs", "lots\n"));
 	ASSERT_EQ(0, read_param("max_msgs", &v));
 	EXPECT_EQ(saved, v);
 
-	EXPECT_EQ(0, write_param("max_msgs", "77\n"));
+	EXPECT_EQ(0, write_param_text("max_msgs", "77\n"));
 	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
 	EXPECT_EQ(77, info.max_msgs);
 
 	snprintf(text, sizeof(text), "%llu\n", saved);
-	EXPECT_EQ(0, write_param("max_msgs", text));
+	EXPECT_EQ(0, write_param_text("max_msgs", text));
 	ASSERT_EQ(0, kipc_get_info(self->fd, &info));
 	EXPECT_EQ(saved, info.max_msgs);
 }

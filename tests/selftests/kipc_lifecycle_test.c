@@ -4,18 +4,9 @@
  * can reach the namespace any more, and not before: an nsfs fd keeps it reachable.
  * Reads /sys/kernel/debug/kipc/state (root, debugfs) to count channels in all namespaces.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
+#include "kipc_selftest.h"
 
 #define STATE "/sys/kernel/debug/kipc/state"
 
@@ -53,7 +44,7 @@ static int wait_channels(int want)
 	if (fd_ < 0)								\
 		SKIP(return, "%s", kipc_strerror(fd_));				\
 	if (kipc_has_feature(fd_, KIPC_FEATURE_MQ) != 1)			\
-		SKIP(close(fd_); return, "the module has no message queues");	\
+		SKIP(close(fd_); return, KIPC_NO_MQ);				\
 	close(fd_);								\
 	if (channels_total() < 0)						\
 		SKIP(return, "no " STATE " (needs root and debugfs)");		\

@@ -12,66 +12,19 @@
  * fixture covers the reserved fields and the user pointers inside the structs.
  * Skips where /dev/kipc is missing or the module lacks the command's feature.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
+/* The tests' channels and skip reason live in self->ch, not in self. */
+#define KIPC_FX (&self->ch)
+#include "kipc_selftest.h"
 
-#ifndef offsetofend
-#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
-#endif
-
-#define RW		(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE)
-#define NB		KIPC_MSG_NONBLOCK
 #define MSG_FLAGS	(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT)
-#define KERNEL_ADDR	((void *)0xffff800000000000ULL)
 /* Room for the largest struct plus a tail. */
 #define ARG_ROOM	512
-
-static int raw_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
-}
 
 static __u64 uptr(const void *p)
 {
 	return (__u64)(unsigned long)p;
-}
-
-static void copy_name(char dst[KIPC_NAME_MAX], const char *name)
-{
-	memset(dst, 0, KIPC_NAME_MAX);
-	memcpy(dst, name, strnlen(name, KIPC_NAME_MAX - 1));
-}
-
-/* A new fd on the new queue @name, attached read-write.  Return: the fd or -errno. */
-static int q_new(const char *name)
-{
-	struct kipc_create c = {
-		.flags = KIPC_CREATE_EXCL,
-		.type = KIPC_TYPE_MQ,
-		.mode = 0600,
-		.access = RW,
-	};
-	int fd, ret;
-
-	copy_name(c.name, name);
-	fd = kipc_open(0);
-	if (fd < 0)
-		return fd;
-	ret = kipc_create(fd, &c);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
 }
 
 /* Two pages, the second unmapped: the end of the first is a cliff.  Return: the cliff. */
@@ -100,42 +53,22 @@ static void *no_access_page(void)
  * attached read-write to @name2 (the replies of KIPC_IOC_CALL), @ctl unattached.
  */
 struct chans {
-	int ctl, rw, reply;
-	const char *skip;		/* why the test cannot run, or NULL */
-	char why[96];
-	struct kipc_info info;
-	char name[KIPC_NAME_MAX];
-	char name2[KIPC_NAME_MAX];
-	char name3[KIPC_NAME_MAX];
+	KIPC_FIXTURE_FIELDS;
+	int rw, reply;
+	char why[96];			/* room for the skip reason of a variant */
 };
 
-/* The 6.1 harness still runs a test's body after its setup skipped: each body checks again. */
-#define REQUIRE(ch) do {							\
-	if ((ch)->skip)								\
-		SKIP(return, "%s", (ch)->skip);					\
-} while (0)
-
 #define CHANS_SETUP(ch, _need, _what) do {					\
-	pid_t __pid = getpid();							\
 	(ch)->rw = (ch)->reply = -1;						\
-	(ch)->ctl = kipc_open(0);						\
-	if ((ch)->ctl == -ENOENT) {						\
-		(ch)->skip = kipc_strerror((ch)->ctl);				\
-		SKIP(return, "%s", (ch)->skip);					\
-	}									\
-	ASSERT_LE(0, (ch)->ctl) TH_LOG("%s", kipc_strerror((ch)->ctl));	\
-	ASSERT_EQ(0, kipc_get_info((ch)->ctl, &(ch)->info));			\
-	if ((~(ch)->info.features) & (KIPC_FEATURE_MQ | (_need))) {		\
+	KIPC_SETUP_MQ(ch, "io");						\
+	if ((~(ch)->info.features) & (_need)) {					\
 		snprintf((ch)->why, sizeof((ch)->why), "the module lacks %s", (_what)); \
 		(ch)->skip = (ch)->why;						\
 		SKIP(return, "%s", (ch)->skip);					\
 	}									\
-	snprintf((ch)->name, KIPC_NAME_MAX, "io%d.%s", __pid, _metadata->name); \
-	snprintf((ch)->name2, KIPC_NAME_MAX, "io%d-2.%s", __pid, _metadata->name); \
-	snprintf((ch)->name3, KIPC_NAME_MAX, "io%d-3.%s", __pid, _metadata->name); \
-	(ch)->rw = q_new((ch)->name);						\
+	(ch)->rw = q_new((ch)->name, 0, 0, 0);					\
 	ASSERT_LE(0, (ch)->rw) TH_LOG("%s", strerror(-(ch)->rw));		\
-	(ch)->reply = q_new((ch)->name2);					\
+	(ch)->reply = q_new((ch)->name2, 0, 0, 0);				\
 	ASSERT_LE(0, (ch)->reply) TH_LOG("%s", strerror(-(ch)->reply));	\
 } while (0)
 
@@ -145,12 +78,7 @@ static void chans_teardown(struct chans *ch)
 		close(ch->rw);
 	if (ch->reply >= 0)
 		close(ch->reply);
-	if (ch->ctl < 0)
-		return;
-	kipc_destroy(ch->ctl, ch->name, KIPC_DESTROY_NOW);
-	kipc_destroy(ch->ctl, ch->name2, KIPC_DESTROY_NOW);
-	kipc_destroy(ch->ctl, ch->name3, KIPC_DESTROY_NOW);
-	close(ch->ctl);
+	KIPC_TEARDOWN(ch);
 }
 
 /* ==== the struct rules, once per command ====================================================== */
@@ -380,7 +308,7 @@ TEST_F(cmd, size_one_byte_short_is_einval)
 	unsigned char arg[ARG_ROOM] __attribute__((aligned(8)));
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	fd = prepare(self, variant, arg);
 	ASSERT_LE(0, fd);
 	set_size(arg, variant->min_size - 1);
@@ -396,7 +324,7 @@ TEST_F(cmd, size_one_byte_long_nonzero_tail_is_e2big)
 	unsigned char arg[ARG_ROOM] __attribute__((aligned(8)));
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	fd = prepare(self, variant, arg);
 	ASSERT_LE(0, fd);
 	set_size(arg, variant->size + 1);
@@ -416,7 +344,7 @@ TEST_F(cmd, size_one_byte_long_zero_tail_works)
 	__u32 size;
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	fd = prepare(self, variant, arg);
 	ASSERT_LE(0, fd);
 	set_size(arg, variant->size + 1);
@@ -433,7 +361,7 @@ TEST_F(cmd, required_fields_only_work_and_are_not_overrun)
 	unsigned int i;
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	fd = prepare(self, variant, arg);
 	ASSERT_LE(0, fd);
 	set_size(arg, variant->min_size);
@@ -448,7 +376,7 @@ TEST_F(cmd, unknown_flag_bits_are_eopnotsupp)
 	unsigned char arg[ARG_ROOM] __attribute__((aligned(8)));
 	int fd, bit;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	for (bit = 0; bit < 32; bit++) {
 		if (variant->known_flags & (1U << bit))
 			continue;
@@ -465,7 +393,7 @@ TEST_F(cmd, null_or_wild_argument_is_efault)
 	unsigned char arg[ARG_ROOM] __attribute__((aligned(8)));
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	fd = prepare(self, variant, arg);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(EFAULT, raw_ioctl(fd, variant->cmd, NULL));
@@ -479,7 +407,7 @@ TEST_F(cmd, argument_running_into_an_unmapped_page_is_efault)
 	unsigned char *end = cliff(), *arg;
 	int fd;
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	ASSERT_NE(NULL, end);
 	arg = end - 8;
 	fd = prepare(self, variant, (unsigned char[ARG_ROOM]){ 0 });
@@ -504,12 +432,6 @@ FIXTURE_TEARDOWN(ptr)
 {
 	chans_teardown(&self->ch);
 }
-
-#define REQUIRE_FEATURE(bit) do {						\
-	REQUIRE(&self->ch);							\
-	if (!(self->ch.info.features & (bit)))					\
-		SKIP(return, "the module lacks " #bit);				\
-} while (0)
 
 static int msg_ioctl(int fd, unsigned long cmd, const void *buf, __u32 len)
 {
@@ -537,14 +459,6 @@ static int batch_ioctl(int fd, unsigned long cmd, const void *vec, __u32 reserve
 	return raw_ioctl(fd, cmd, &b);
 }
 
-static int depth_of(int fd)
-{
-	struct kipc_stat st;
-	int ret = kipc_stat_self(fd, &st);
-
-	return ret ? ret : (int)st.depth;
-}
-
 /*
  * Make sure one message waits.  Whether a receive that faults keeps its message is not part
  * of the contract, so each faulting receive gets a message of its own.
@@ -563,7 +477,7 @@ TEST_F(ptr, send_from_bad_memory_is_efault)
 	unsigned char *end = cliff();
 	void *none = no_access_page();
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	ASSERT_NE(NULL, end);
 	ASSERT_NE(NULL, none);
 	EXPECT_EQ(EFAULT, msg_ioctl(self->ch.rw, KIPC_IOC_SEND, NULL, 4));
@@ -582,7 +496,7 @@ TEST_F(ptr, recv_into_bad_memory_is_efault)
 	void *none = no_access_page();
 	const void *ro = "read-only string";
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	ASSERT_NE(NULL, none);
 	ASSERT_EQ(0, one_waiting(self->ch.rw));
 	EXPECT_EQ(EFAULT, msg_ioctl(self->ch.rw, KIPC_IOC_RECV, NULL, 64));
@@ -606,7 +520,7 @@ TEST_F(ptr, list_into_bad_memory_is_efault)
 	};
 	void *none = no_access_page();
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	ASSERT_NE(NULL, none);
 	/* The fixture's channels are there to be written out. */
 	EXPECT_EQ(EFAULT, raw_ioctl(self->ch.ctl, KIPC_IOC_LIST, &l));
@@ -629,7 +543,7 @@ TEST_F(ptr, list_reserved_is_einval)
 		.__reserved = 1,
 	};
 
-	REQUIRE(&self->ch);
+	REQUIRE_MQ();
 	EXPECT_EQ(EINVAL, raw_ioctl(self->ch.ctl, KIPC_IOC_LIST, &l));
 	l.__reserved = 0x80000000;
 	EXPECT_EQ(EINVAL, raw_ioctl(self->ch.ctl, KIPC_IOC_LIST, &l));

@@ -20,26 +20,12 @@
  *
  * Skips where /dev/kipc is missing or the module has no message queues.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <mqueue.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/msg.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
+#include "kipc_selftest.h"
 
-#define RW		(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE)
-#define NB		KIPC_MSG_NONBLOCK
-#define MSEC		1000000ULL	/* nanoseconds */
-#define SLACK_NS	(10 * MSEC)
 #define WAIT_NS		(200 * MSEC)
 
 /* POSIX queues small enough for the default /proc/sys/fs/mqueue limits. */
@@ -53,14 +39,6 @@ struct sysv_msg {
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-static __u64 clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* An absolute CLOCK_REALTIME deadline @ns from now, as POSIX mq wants it. */
 static struct timespec deadline_in(__u64 ns)
 {
@@ -68,53 +46,6 @@ static struct timespec deadline_in(__u64 ns)
 	struct timespec ts = { .tv_sec = t / 1000000000ULL, .tv_nsec = t % 1000000000ULL };
 
 	return ts;
-}
-
-/* A new fd on the new kipc queue @name (EXCL, 0600, read-write).  Return: fd or -errno. */
-static int kq_new(const char *name, unsigned int max_msgs, unsigned int max_msg_size)
-{
-	struct kipc_create c = {
-		.flags = KIPC_CREATE_EXCL,
-		.type = KIPC_TYPE_MQ,
-		.mode = 0600,
-		.access = RW,
-		.max_msgs = max_msgs,
-		.max_msg_size = max_msg_size,
-	};
-	int fd, ret;
-
-	memcpy(c.name, name, strnlen(name, KIPC_NAME_MAX - 1));
-	fd = kipc_open(0);
-	if (fd < 0)
-		return fd;
-	ret = kipc_create(fd, &c);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-static int kput(int fd, const char *s, unsigned int prio)
-{
-	return kipc_send(fd, s, strlen(s), prio, NB, 0);
-}
-
-static long kget(int fd, char buf[64], unsigned int *prio)
-{
-	long n = kipc_recv(fd, buf, 63, prio, NB, 0);
-
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-static int kdepth(int fd)
-{
-	struct kipc_stat st;
-	int ret = kipc_stat_self(fd, &st);
-
-	return ret ? ret : (int)st.depth;
 }
 
 static long pmq_depth(mqd_t mq)
@@ -155,142 +86,21 @@ static long sysv_get(int id, long type, char buf[64], long *mtype, int flags)
 	return n;
 }
 
-/* ---- child processes ------------------------------------------------------------------------ */
-
-static pid_t children[4];
-
-static pid_t fork_child(void)
-{
-	unsigned int i;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	for (i = 0; pid > 0 && i < sizeof(children) / sizeof(children[0]); i++) {
-		if (!children[i]) {
-			children[i] = pid;
-			break;
-		}
-	}
-	return pid;
-}
-
-/* Wait up to 5 s.  Return: exit status, 256 + signal, or -2 if it still ran (now killed). */
-static int reap(pid_t pid)
-{
-	int status = 0, i, ret = -2;
-	unsigned int j;
-
-	for (i = 0; i < 500; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
-			break;
-		}
-		usleep(10000);
-	}
-	if (ret == -2) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	for (j = 0; j < sizeof(children) / sizeof(children[0]); j++)
-		if (children[j] == pid)
-			children[j] = 0;
-	return ret;
-}
-
-static void kill_children(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(children) / sizeof(children[0]); i++) {
-		if (children[i]) {
-			kill(children[i], SIGKILL);
-			waitpid(children[i], NULL, 0);
-			children[i] = 0;
-		}
-	}
-}
-
-static void child_ready(int wfd)
-{
-	char c = 1;
-
-	if (write(wfd, &c, 1) != 1)
-		_exit(98);
-}
-
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
-/* Wait for the child's word on @rfd, then until it sleeps.  Return: false after 5 s. */
-static bool wait_blocked(int rfd, pid_t pid)
-{
-	char c;
-	int i;
-
-	if (read(rfd, &c, 1) != 1)
-		return false;
-	for (i = 0; i < 500; i++) {
-		if (proc_state(pid) == 'S') {
-			usleep(20000);
-			return true;
-		}
-		usleep(10000);
-	}
-	return false;
-}
-
 /* ---- the fixture ---------------------------------------------------------------------------- */
 
 FIXTURE(nat) {
-	int ctl;
-	const char *skip;
-	char name[KIPC_NAME_MAX];	/* the kipc queue */
+	KIPC_FIXTURE_FIELDS;		/* name is the kipc queue */
 	char pname[64];			/* the POSIX queue */
 	mqd_t mq;
 	int msqid;			/* the SysV queue */
 };
 
-#define REQUIRE_MQ() do {							\
-	if (self->skip)								\
-		SKIP(return, "%s", self->skip);					\
-} while (0)
-
 FIXTURE_SETUP(nat)
 {
-	struct kipc_info info;
-
 	self->mq = (mqd_t)-1;
 	self->msqid = -1;
-	snprintf(self->name, sizeof(self->name), "nat%d.%s", getpid(), _metadata->name);
 	snprintf(self->pname, sizeof(self->pname), "/kipc-nat.%d", getpid());
-	self->ctl = kipc_open(0);
-	if (self->ctl == -ENOENT) {
-		self->skip = kipc_strerror(self->ctl);
-		SKIP(return, "%s", self->skip);
-	}
-	ASSERT_LE(0, self->ctl) TH_LOG("%s", kipc_strerror(self->ctl));
-	ASSERT_EQ(0, kipc_get_info(self->ctl, &info));
-	if (!(info.features & KIPC_FEATURE_MQ)) {
-		self->skip = "the module has no message queues (KIPC_FEATURE_MQ)";
-		SKIP(return, "%s", self->skip);
-	}
+	KIPC_SETUP_MQ(self, "nat");
 }
 
 FIXTURE_TEARDOWN(nat)
@@ -301,10 +111,7 @@ FIXTURE_TEARDOWN(nat)
 	mq_unlink(self->pname);
 	if (self->msqid >= 0)
 		msgctl(self->msqid, IPC_RMID, NULL);
-	if (self->ctl >= 0) {
-		kipc_destroy(self->ctl, self->name, KIPC_DESTROY_NOW);
-		close(self->ctl);
-	}
+	KIPC_TEARDOWN(self);
 }
 
 /* The POSIX queue of this test, O_RDWR | @oflag.  Return: 0 or -errno. */
@@ -364,18 +171,18 @@ TEST_F(nat, priority_order)
 	int fd;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
 
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, kput(fd, in[i].text, in[i].prio));
+		ASSERT_EQ(0, put(fd, in[i].text, in[i].prio));
 		ASSERT_EQ(0, mq_send(self->mq, in[i].text, 1, in[i].prio));
 		ASSERT_EQ(0, sysv_put(self->msqid, in[i].prio, in[i].text, 0));
 	}
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(1, kget(fd, buf, &prio));
+		ASSERT_EQ(1, get(fd, buf, &prio));
 		EXPECT_EQ(by_priority[i], buf[0]);
 		ASSERT_EQ(1, mq_receive(self->mq, buf, PMQ_MSGSIZE, &prio));
 		EXPECT_EQ(by_priority[i], buf[0]);
@@ -402,23 +209,23 @@ TEST_F(nat, full_queue_nonblocking_is_eagain)
 	int fd, i;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 4, 0);
+	fd = q_new(self->name, 4, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	/* Differs: SysV is full by bytes; 64 bytes hold four 16-byte messages. */
 	OPEN_SYSV(64);
 
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, kput(fd, msg16, 0));
+		ASSERT_EQ(0, put(fd, msg16, 0));
 		ASSERT_EQ(0, mq_send(self->mq, msg16, 16, 0));
 		ASSERT_EQ(0, sysv_put(self->msqid, 1, msg16, IPC_NOWAIT));
 	}
-	EXPECT_EQ(-EAGAIN, kput(fd, msg16, 0));
+	EXPECT_EQ(-EAGAIN, put(fd, msg16, 0));
 	EXPECT_EQ(-1, mq_send(self->mq, msg16, 16, 0));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(-EAGAIN, sysv_put(self->msqid, 1, msg16, IPC_NOWAIT));
 
-	EXPECT_EQ(4, kdepth(fd));
+	EXPECT_EQ(4, depth_of(fd));
 	EXPECT_EQ(4, pmq_depth(self->mq));
 	EXPECT_EQ(4, sysv_depth(self->msqid));
 	close(fd);
@@ -430,12 +237,12 @@ TEST_F(nat, empty_queue_nonblocking)
 	int fd;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
 
-	EXPECT_EQ(-EAGAIN, kget(fd, buf, NULL));
+	EXPECT_EQ(-EAGAIN, get(fd, buf, NULL));
 	EXPECT_EQ(-1, mq_receive(self->mq, buf, sizeof(buf), NULL));
 	EXPECT_EQ(EAGAIN, errno);
 	/* Differs: SysV reports an empty queue as ENOMSG. */
@@ -454,7 +261,7 @@ TEST_F(nat, receive_timeout_is_etimedout)
 	int fd;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(0);
 
@@ -477,11 +284,11 @@ TEST_F(nat, send_timeout_on_full_is_etimedout)
 	int fd, i;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, PMQ_MAXMSG, 0);
+	fd = q_new(self->name, PMQ_MAXMSG, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(0);
 	for (i = 0; i < PMQ_MAXMSG; i++) {
-		ASSERT_EQ(0, kput(fd, "x", 0));
+		ASSERT_EQ(0, put(fd, "x", 0));
 		ASSERT_EQ(0, mq_send(self->mq, "x", 1, 0));
 	}
 
@@ -495,7 +302,7 @@ TEST_F(nat, send_timeout_on_full_is_etimedout)
 	EXPECT_EQ(ETIMEDOUT, errno);
 	EXPECT_LE(WAIT_NS - SLACK_NS, clock_ns(CLOCK_MONOTONIC) - t0);
 
-	EXPECT_EQ(PMQ_MAXMSG, kdepth(fd));
+	EXPECT_EQ(PMQ_MAXMSG, depth_of(fd));
 	EXPECT_EQ(PMQ_MAXMSG, pmq_depth(self->mq));
 	close(fd);
 }
@@ -524,7 +331,7 @@ TEST_F(nat, oversized_send)
 
 	REQUIRE_MQ();
 	memset(buf, 'x', sizeof(buf));
-	fd = kq_new(self->name, 0, PMQ_MSGSIZE);
+	fd = q_new(self->name, 0, PMQ_MSGSIZE, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
@@ -555,11 +362,11 @@ TEST_F(nat, receive_buffer_too_small)
 	int fd;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, PMQ_MSGSIZE);
+	fd = q_new(self->name, 0, PMQ_MSGSIZE, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
-	ASSERT_EQ(0, kput(fd, msg, 0));
+	ASSERT_EQ(0, put(fd, msg, 0));
 	ASSERT_EQ(0, mq_send(self->mq, msg, 10, 0));
 	ASSERT_EQ(0, sysv_put(self->msqid, 1, msg, 0));
 
@@ -572,7 +379,7 @@ TEST_F(nat, receive_buffer_too_small)
 	EXPECT_EQ(-1, ioctl(fd, KIPC_IOC_RECV, &m));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(10, m.len);
-	EXPECT_EQ(1, kdepth(fd));
+	EXPECT_EQ(1, depth_of(fd));
 
 	/* POSIX: EMSGSIZE too, and the message stays... */
 	EXPECT_EQ(-1, mq_receive(self->mq, buf, 4, NULL));
@@ -610,7 +417,7 @@ TEST_F(nat, zero_length_messages)
 	int fd;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
@@ -635,7 +442,7 @@ TEST_F(nat, blocked_receive_wakes_on_send)
 	pid_t pid[3];
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(0);
 	OPEN_SYSV(0);
@@ -668,7 +475,7 @@ TEST_F(nat, blocked_receive_wakes_on_send)
 	}
 	for (i = 0; i < 3; i++)
 		ASSERT_TRUE(wait_blocked(sync[i][0], pid[i]));
-	ASSERT_EQ(0, kput(fd, "wake", 0));
+	ASSERT_EQ(0, put(fd, "wake", 0));
 	ASSERT_EQ(0, mq_send(self->mq, "wake", 4, 0));
 	ASSERT_EQ(0, sysv_put(self->msqid, 1, "wake", 0));
 	for (i = 0; i < 3; i++)
@@ -685,10 +492,10 @@ TEST_F(nat, unlink_keeps_open_queues_working)
 	int fd, fresh;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_POSIX(O_NONBLOCK);
-	ASSERT_EQ(0, kput(fd, "old", 0));
+	ASSERT_EQ(0, put(fd, "old", 0));
 	ASSERT_EQ(0, mq_send(self->mq, "old", 3, 0));
 
 	ASSERT_EQ(0, kipc_destroy(self->ctl, self->name, 0));
@@ -700,16 +507,16 @@ TEST_F(nat, unlink_keeps_open_queues_working)
 	EXPECT_EQ(ENOENT, errno);
 
 	/* ...the open queue is not. */
-	EXPECT_EQ(0, kput(fd, "more", 0));
+	EXPECT_EQ(0, put(fd, "more", 0));
 	EXPECT_EQ(0, mq_send(self->mq, "more", 4, 0));
-	EXPECT_EQ(3, kget(fd, buf, NULL));
+	EXPECT_EQ(3, get(fd, buf, NULL));
 	EXPECT_EQ(3, mq_receive(self->mq, buf, sizeof(buf), NULL));
 
 	/* A queue created under the name now is a new, empty one. */
-	fresh = kq_new(self->name, 0, 0);
+	fresh = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fresh);
-	EXPECT_EQ(0, kdepth(fresh));
-	EXPECT_EQ(1, kdepth(fd));
+	EXPECT_EQ(0, depth_of(fresh));
+	EXPECT_EQ(1, depth_of(fd));
 	newer = mq_open(self->pname, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK, 0600, &attr);
 	ASSERT_NE((mqd_t)-1, newer);
 	EXPECT_EQ(0, pmq_depth(newer));
@@ -729,7 +536,7 @@ TEST_F(nat, rmid_wakes_waiters_with_eidrm)
 	int old_id;
 
 	REQUIRE_MQ();
-	fd = kq_new(self->name, 0, 0);
+	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	OPEN_SYSV(0);
 	for (i = 0; i < 2; i++) {
@@ -757,8 +564,8 @@ TEST_F(nat, rmid_wakes_waiters_with_eidrm)
 	EXPECT_EQ(EIDRM, reap(pid[1])) TH_LOG("SysV");
 
 	/* Differs: later calls on the kipc attachment say EIDRM; SysV's id is simply gone. */
-	EXPECT_EQ(-EIDRM, kget(fd, buf, NULL));
-	EXPECT_EQ(-EIDRM, kput(fd, "x", 0));
+	EXPECT_EQ(-EIDRM, get(fd, buf, NULL));
+	EXPECT_EQ(-EIDRM, put(fd, "x", 0));
 	EXPECT_EQ(-EINVAL, sysv_get(old_id, 0, buf, NULL, 0));
 	EXPECT_EQ(-EINVAL, sysv_put(old_id, 1, "x", IPC_NOWAIT));
 	close(fd);

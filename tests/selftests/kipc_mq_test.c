@@ -11,100 +11,20 @@
  * kernel and then wakes it.  Children never use the harness's ASSERTs; they exit with the
  * number of the step that went wrong (CHILD_EXPECT) or with an errno the parent checks.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
+#include "kipc_selftest.h"
 
-#ifndef offsetofend
-#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
-#endif
-
-#define PARAM_DIR	"/sys/module/kipc/parameters/"
-#define RW		(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE)
-#define NB		KIPC_MSG_NONBLOCK
-#define MSEC		1000000ULL	/* nanoseconds */
 #define NOBODY		65534
 #define OTHER_ID	65533
-/* A timed wait may end up to this much early by the kernel's clock rounding. */
-#define SLACK_NS	(10 * MSEC)
 /* A child that "cannot run here" (e.g. unshare is refused) exits with this. */
 #define CHILD_CANNOT	200
 
 /* ---- helpers that need no fixture -------------------------------------------------------- */
-
-static int raw_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
-}
-
-static __u64 clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void copy_name(char dst[KIPC_NAME_MAX], const char *name)
-{
-	memset(dst, 0, KIPC_NAME_MAX);
-	memcpy(dst, name, strnlen(name, KIPC_NAME_MAX - 1));
-}
-
-/* The usual create: a new message queue, mode 0600, EXCL, attached read-write. */
-static void create_arg(struct kipc_create *c, const char *name)
-{
-	memset(c, 0, sizeof(*c));
-	c->flags = KIPC_CREATE_EXCL;
-	c->type = KIPC_TYPE_MQ;
-	c->mode = 0600;
-	c->access = RW;
-	copy_name(c->name, name);
-}
-
-/* Open a new fd and create @c on it.  Return: the fd, or -errno. */
-static int create_fd(struct kipc_create *c)
-{
-	int fd, ret;
-
-	fd = kipc_open(0);
-	if (fd < 0)
-		return fd;
-	ret = kipc_create(fd, c);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-/* A new fd on the new queue @name (EXCL, 0600, read-write).  Return: the fd, or -errno. */
-static int q_new(const char *name, unsigned int max_msgs, unsigned int max_msg_size,
-		 unsigned int overflow)
-{
-	struct kipc_create c;
-
-	create_arg(&c, name);
-	c.max_msgs = max_msgs;
-	c.max_msg_size = max_msg_size;
-	c.overflow = overflow;
-	return create_fd(&c);
-}
 
 static int attach_raw(int fd, const char *name, unsigned int access)
 {
@@ -114,33 +34,7 @@ static int attach_raw(int fd, const char *name, unsigned int access)
 	return kipc_attach(fd, &a);
 }
 
-/* Send the string @s without waiting. */
-static int put(int fd, const char *s, unsigned int prio)
-{
-	return kipc_send(fd, s, strlen(s), prio, NB, 0);
-}
-
-/* Receive into @buf (64 bytes, NUL-terminated on success) without waiting. */
-static long get(int fd, char buf[64], unsigned int *prio)
-{
-	long n = kipc_recv(fd, buf, 63, prio, NB, 0);
-
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-static int depth_of(int fd)
-{
-	struct kipc_stat st;
-	int ret = kipc_stat_self(fd, &st);
-
-	return ret ? ret : (int)st.depth;
-}
-
 /* ---- child processes ----------------------------------------------------------------------- */
-
-static pid_t children[8];
 
 static void on_signal(int sig)
 {
@@ -160,71 +54,6 @@ static void arm_guard(unsigned int secs)
 {
 	catch_signal(SIGALRM, 0);
 	alarm(secs);
-}
-
-static pid_t fork_child(void)
-{
-	unsigned int i;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid > 0) {
-		for (i = 0; i < sizeof(children) / sizeof(children[0]); i++) {
-			if (!children[i]) {
-				children[i] = pid;
-				break;
-			}
-		}
-	}
-	return pid;
-}
-
-static void forget_child(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(children) / sizeof(children[0]); i++)
-		if (children[i] == pid)
-			children[i] = 0;
-}
-
-/*
- * Wait for @pid for up to 5 s.  Return: its exit status, 256 + the signal that killed it, or
- * -2 when it was still running (then it is killed).
- */
-static int reap(pid_t pid)
-{
-	int status, i;
-
-	for (i = 0; i < 500; i++) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid) {
-			forget_child(pid);
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
-		}
-		if (r < 0)
-			return -1;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	forget_child(pid);
-	return -2;
-}
-
-static void kill_children(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(children) / sizeof(children[0]); i++) {
-		if (children[i]) {
-			kill(children[i], SIGKILL);
-			waitpid(children[i], NULL, 0);
-			children[i] = 0;
-		}
-	}
 }
 
 static bool child_running(pid_t pid)
@@ -247,55 +76,6 @@ static int errno_exit(long ret)
 	}									\
 } while (0)
 
-/* Child: tell the parent, through @wfd, that the next call blocks. */
-static void child_ready(int wfd)
-{
-	char c = 1;
-
-	if (write(wfd, &c, 1) != 1)
-		_exit(98);
-}
-
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
-/*
- * Parent: wait for the child's word on @rfd, then until it sleeps (in the call that blocks).
- * Return: true once it sleeps, false after 5 s.
- */
-static bool wait_blocked(int rfd, pid_t pid)
-{
-	char c;
-	int i;
-
-	if (read(rfd, &c, 1) != 1)
-		return false;
-	for (i = 0; i < 500; i++) {
-		if (proc_state(pid) == 'S') {
-			usleep(20000);
-			return true;
-		}
-		usleep(10000);
-	}
-	return false;
-}
-
 /* Give up every privilege: supplementary groups, then gid, then uid (which clears caps). */
 static int become(uid_t uid, gid_t gid)
 {
@@ -307,40 +87,6 @@ static int become(uid_t uid, gid_t gid)
 /* ---- module parameters ---------------------------------------------------------------------- */
 
 static char saved_param[32], saved_value[32];
-
-static int read_param_text(const char *name, char *text, size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, text, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	text[n] = '\0';
-	return 0;
-}
-
-static int write_param_text(const char *name, const char *text)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
 
 /* Set a parameter; the fixture's teardown puts the first one changed back. */
 static int set_param(const char *name, unsigned long long v)
@@ -361,25 +107,8 @@ static int set_param(const char *name, unsigned long long v)
 /* ---- the fixture ---------------------------------------------------------------------------- */
 
 FIXTURE(mq) {
-	int ctl;			/* an unattached kipc fd, or -errno */
-	const char *skip;		/* why the test cannot run, or NULL */
-	struct kipc_info info;
-	char name[KIPC_NAME_MAX];	/* this test's channel */
-	char name2[KIPC_NAME_MAX];	/* and its second, when it needs one */
-	char name3[KIPC_NAME_MAX];
+	KIPC_FIXTURE_FIELDS;
 };
-
-/* The 6.1 harness still runs a test's body after its setup skipped: each body checks again. */
-#define REQUIRE_MQ() do {							\
-	if (self->skip)								\
-		SKIP(return, "%s", self->skip);					\
-} while (0)
-
-#define REQUIRE_FEATURE(bit) do {						\
-	REQUIRE_MQ();								\
-	if (!(self->info.features & (bit)))					\
-		SKIP(return, "the module lacks " #bit);				\
-} while (0)
 
 #define REQUIRE_ROOT() do {							\
 	REQUIRE_MQ();								\
@@ -389,22 +118,7 @@ FIXTURE(mq) {
 
 FIXTURE_SETUP(mq)
 {
-	pid_t pid = getpid();
-
-	self->ctl = kipc_open(0);
-	if (self->ctl == -ENOENT) {
-		self->skip = kipc_strerror(self->ctl);
-		SKIP(return, "%s", self->skip);
-	}
-	ASSERT_LE(0, self->ctl) TH_LOG("%s", kipc_strerror(self->ctl));
-	ASSERT_EQ(0, kipc_get_info(self->ctl, &self->info));
-	if (!(self->info.features & KIPC_FEATURE_MQ)) {
-		self->skip = "the module has no message queues (KIPC_FEATURE_MQ)";
-		SKIP(return, "%s", self->skip);
-	}
-	snprintf(self->name, sizeof(self->name), "mq%d.%s", pid, _metadata->name);
-	snprintf(self->name2, sizeof(self->name2), "mq%d-2.%s", pid, _metadata->name);
-	snprintf(self->name3, sizeof(self->name3), "mq%d-3.%s", pid, _metadata->name);
+	KIPC_SETUP_MQ(self, "mq");
 }
 
 FIXTURE_TEARDOWN(mq)
@@ -413,12 +127,7 @@ FIXTURE_TEARDOWN(mq)
 	alarm(0);
 	if (saved_param[0])
 		write_param_text(saved_param, saved_value);
-	if (self->ctl < 0)
-		return;
-	kipc_destroy(self->ctl, self->name, KIPC_DESTROY_NOW);
-	kipc_destroy(self->ctl, self->name2, KIPC_DESTROY_NOW);
-	kipc_destroy(self->ctl, self->name3, KIPC_DESTROY_NOW);
-	close(self->ctl);
+	KIPC_TEARDOWN(self);
 }
 
 /* ==== names =================================================================================== */
@@ -578,9 +287,9 @@ TEST_F(mq, create_defaults_and_stat_attributes)
 	close(fd);
 }
 
-TEST_F(mq, create_type_other_than_mq_is_eopnotsupp)
+TEST_F(mq, create_unknown_type_is_eopnotsupp)
 {
-	static const __u32 types[] = { 0, KIPC_TYPE_MQ + 1, 0x100, 0xffffffff };
+	static const __u32 types[] = { 0, KIPC_TYPE_SHM + 1, 0x100, 0xffffffff };
 	struct kipc_create c;
 	struct kipc_stat st;
 	unsigned int i;

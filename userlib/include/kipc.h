@@ -160,6 +160,45 @@ int kipc_notify(int fd, __u64 *seq);
  */
 int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *now);
 
+/* ---- Segment pool: zero-copy hand-off of large buffers ---------------------------------------
+ * A pool "P" is nseg shared-page segments ("P.0" ...) that both sides map, and two queues of
+ * segment ids: "P.free" and "P.ready".  A sender takes a free segment, fills it in place and
+ * submits its id; the receiver reads it in place and releases it.
+ */
+struct kipc_pool;
+
+/* kipc_pool_create() - create the pool's channels (names must be free) and map the segments. */
+int kipc_pool_create(const char *name, unsigned int nseg, size_t seg_size, unsigned int mode,
+		     struct kipc_pool **out);
+
+/* kipc_pool_attach() - open an existing pool; its geometry comes from the channels. */
+int kipc_pool_attach(const char *name, struct kipc_pool **out);
+
+/*
+ * kipc_pool_get() - take a free segment to fill (waits as kipc_recv() does)
+ * @id: out: its id, for kipc_pool_submit()
+ *
+ * Return: the segment's address in this process, or NULL with *@err = -errno.
+ */
+void *kipc_pool_get(struct kipc_pool *p, unsigned int *id, unsigned int flags,
+		    __u64 timeout_ns, int *err);
+
+/* kipc_pool_submit() - hand segment @id, holding @len bytes, to the receiver. */
+int kipc_pool_submit(struct kipc_pool *p, unsigned int id, size_t len);
+
+/* kipc_pool_receive() - the next filled segment: its address, with its @id and @len. */
+void *kipc_pool_receive(struct kipc_pool *p, unsigned int *id, size_t *len, unsigned int flags,
+			__u64 timeout_ns, int *err);
+
+/* kipc_pool_release() - give segment @id back to the free list. */
+int kipc_pool_release(struct kipc_pool *p, unsigned int id);
+
+size_t kipc_pool_segment_size(const struct kipc_pool *p);
+unsigned int kipc_pool_segments(const struct kipc_pool *p);
+
+/* kipc_pool_close() - unmap and close; with @destroy, also remove the pool's names. */
+void kipc_pool_close(struct kipc_pool *p, int destroy);
+
 /*
  * kipc_strerror() - one sentence for a value returned by this library
  * @err: a negative errno returned by a libkipc function
