@@ -9,7 +9,9 @@
 #   kselftest PROG [ARGS]          run a kselftest program (exit 0 or 4)
 #   run PROG [ARGS]                run a program; must exit 0
 #   hold PATH                      keep PATH open in a background process
-#   release                        end every process that "hold" started
+#   background PROG                start PROG in the background and wait (10 s at most) for it
+#                                  to create /tmp/PROG.ready; "release" ends it
+#   release                        end every process that "hold" or "background" started
 #   kmemleak                       scan for leaks; any report fails the step
 #   shell                          hand the console to a person
 # Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
@@ -105,6 +107,18 @@ while read -r kind arg rest <&4; do
 		sleep 100000 < "$arg" &
 		holders="$holders $!"
 		end_step "$name" 0
+		;;
+	background)
+		b=$(basename "$arg")
+		rm -f "/tmp/$b.ready"
+		$arg $rest </dev/null >&3 2>&3 &
+		holders="$holders $!"
+		rc=1
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			[ -e "/tmp/$b.ready" ] && { rc=0; break; }
+			sleep 0.5
+		done
+		end_step "$name" $rc
 		;;
 	release)
 		rc=0

@@ -73,8 +73,13 @@ check)
 		echo "hold /dev/kipc"
 		echo "rmmod-fails kipc"
 		echo "release"
+		# A mapping pins the module even after its fd is closed.
+		echo "background /bin/kipc-map-hold"
+		echo "rmmod-fails kipc"
+		echo "release"
 		[ -f "$kmod/tests/kunit/kipc_kunit.ko" ] && echo "kunit /lib/kipc/kipc_kunit.ko"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
+		echo "run /bin/kipc-shm-hello"
 		# Leave channels with queued messages behind: rmmod must free them all.
 		echo "run /bin/kipc-leave-channels"
 		echo "rmmod kipc"
