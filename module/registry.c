@@ -361,6 +361,9 @@ static int kipc_attach_locked(struct kipc_file *kf, struct kipc_channel *ch, u32
 	spin_unlock(&ch->lock);
 	kref_get(&ch->ref);
 	kf->access = access;
+	/* A new attachment has seen every ring so far: poll reports only later ones. */
+	if (ch->shm_file)
+		kf->consumed = atomic64_read(&ch->doorbell);
 	/* Publish ->ch after ->access: lockless readers use kipc_file_channel(). */
 	smp_store_release(&kf->ch, ch);
 	return 0;

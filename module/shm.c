@@ -125,11 +125,32 @@ static vm_fault_t kipc_shm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_
 	return ch->shmem_vm_ops->map_pages(vmf, start, end);
 }
 
+#ifdef CONFIG_NUMA
+/* NUMA policy belongs to the shared memory, as for any shmem mapping: pass it through. */
+static int kipc_shm_set_policy(struct vm_area_struct *vma, struct mempolicy *mpol)
+{
+	struct kipc_channel *ch = vma->vm_private_data;
+
+	return ch->shmem_vm_ops->set_policy ? ch->shmem_vm_ops->set_policy(vma, mpol) : 0;
+}
+
+static struct mempolicy *kipc_shm_get_policy(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct kipc_channel *ch = vma->vm_private_data;
+
+	return ch->shmem_vm_ops->get_policy ? ch->shmem_vm_ops->get_policy(vma, addr) : NULL;
+}
+#endif
+
 static const struct vm_operations_struct kipc_shm_vm_ops = {
 	.open = kipc_shm_vm_open,
 	.close = kipc_shm_vm_close,
 	.fault = kipc_shm_fault,
 	.map_pages = kipc_shm_map_pages,
+#ifdef CONFIG_NUMA
+	.set_policy = kipc_shm_set_policy,
+	.get_policy = kipc_shm_get_policy,
+#endif
 };
 
 static struct kipc_channel *kipc_shm_for(struct kipc_file *kf, u32 access)
