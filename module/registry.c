@@ -73,8 +73,14 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_user_get);
 
 void kipc_user_put(struct kipc_user *user)
 {
-	if (!refcount_dec_and_lock(&user->ref, &kipc_users_lock))
+	/* refcount_dec_and_lock(), spelled out so that sparse can follow the lock. */
+	if (refcount_dec_not_one(&user->ref))
 		return;
+	spin_lock(&kipc_users_lock);
+	if (!refcount_dec_and_test(&user->ref)) {
+		spin_unlock(&kipc_users_lock);
+		return;
+	}
 	hash_del(&user->node);
 	spin_unlock(&kipc_users_lock);
 	WARN_ON(atomic64_read(&user->bytes));
