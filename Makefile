@@ -46,9 +46,9 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all module lib tests deps check lint sparse checkpatch host-test vm-test vm-test-stock \
-	vm-test-debug vm-selftest run vm-shell debug-kernel clean
+	vm-test-debug vm-selftest run vm-shell debug-kernel clean host-tsan
 
-all: module lib tests
+all: module lib tests kipcctl
 
 deps:
 	@bash tests/vm/deps.sh
@@ -92,9 +92,24 @@ $(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map
 # ---- test programs ---------------------------------------------------------------------------
 tests: $(HOST_TESTS) $(SELFTESTS) $(VM_PROGS)
 
-$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A)
+$(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(LIB_A)
+
+# The ring tests again under ThreadSanitizer, built with clang (its runtime, libclang-rt-14-dev,
+# comes with `make deps`) and with the ring's source, not the library, so that it is
+# instrumented too.  TSan's halt_on_error makes any report a non-zero exit, which run.sh counts
+# as a failure; the threads test runs many rounds.
+TSAN_CC ?= clang
+TSAN_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tsan/%,$(wildcard tests/host/ring_*_test.c))
+
+$(BUILD)/tsan/%: tests/host/%.c $(wildcard tests/host/*.h) userlib/src/ring.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(USER_CFLAGS) -fsanitize=thread -pthread -o $@ $< userlib/src/ring.c
+
+host-tsan: $(TSAN_TESTS)
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" KIPC_RING_TEST_ROUNDS=40 \
+		KIPC_RING_TEST_MESSAGES=20000 bash tests/host/run.sh $(BUILD)/tsan
 
 # The VM has no shared libraries: everything that runs there is static.
 $(BUILD)/tests/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) $(LIB_A)
@@ -149,9 +164,12 @@ check: deps
 	@$(MAKE) -s all
 	@$(MAKE) -s lint
 	@$(MAKE) -s host-test
+	@$(MAKE) -s host-tsan
 	@$(MAKE) -s vm-selftest
 	@$(MAKE) -s vm-test-stock
 	@$(MAKE) -s vm-test-debug
+	@$(MAKE) -s packaging-check
+	@$(MAKE) -s vm-test-kipcctl
 	@bash tests/summary.sh $(BUILD)/results
 
 run: deps
@@ -167,3 +185,5 @@ debug-kernel: deps
 
 clean:
 	rm -rf $(BUILD)
+
+include packaging/kipc.mk

@@ -12,16 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host_test.h"
 #include "kipc.h"
 
-static int failures;
-
-#define CHECK(cond) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++;							\
-	}									\
-} while (0)
 
 static void test_missing_node(void)
 {

@@ -13,7 +13,8 @@ export DEBIAN_FRONTEND=noninteractive
 # Debian packages: the VM, the kernel build, the library's dependencies and the checkers.
 PKGS=(qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.1
       build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
-      libkmod-dev pkg-config sparse python3 gnuplot-nox clang libclang-rt-14-dev dwarves)
+      libkmod-dev pkg-config sparse python3 gnuplot-nox clang libclang-rt-14-dev dwarves
+      dkms man-db groff-base)
 
 missing=()
 for p in "${PKGS[@]}"; do

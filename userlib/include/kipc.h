@@ -208,6 +208,140 @@ void kipc_pool_close(struct kipc_pool *p, int destroy);
  */
 const char *kipc_strerror(int err);
 
+/* ---- Shared-memory ring ------------------------------------------------------------------
+ * A single-producer, single-consumer ring of messages in memory both sides map: a memfd, POSIX
+ * shm, MAP_SHARED|MAP_ANONYMOUS before fork(), or a kipc shared-page channel.  The mapping is a
+ * KIPC_RING_HDR_SIZE header followed by the data area, whose size is a power of two between
+ * KIPC_RING_MIN_DATA and KIPC_RING_MAX_DATA.  Each message takes KIPC_RING_REC_SIZE(len) bytes of
+ * it; a message larger than the data area travels in chunks and is reassembled in the caller's
+ * buffer.  Sending or receiving costs no syscall unless the other side sleeps.
+ *
+ * Timeouts (@timeout_ns): < 0 waits for ever, 0 does not wait (-EAGAIN), > 0 is the longest
+ * wait in nanoseconds; a signal does not end a wait.  A blocked side checks every
+ * KIPC_RING_CHECK_NS whether the peer process still exists and returns -EPIPE once it does not,
+ * even when waiting for ever (a call that does not wait makes no such check).
+ */
+#define KIPC_RING_HDR_SIZE	512
+#define KIPC_RING_MIN_DATA	256u
+#define KIPC_RING_MAX_DATA	0x80000000u
+#define KIPC_RING_MAX_MSG	0x7fffffffu
+#define KIPC_RING_REC_SIZE(len)	(16 + (((__u64)(len) + 7) & ~(__u64)7))
+#define KIPC_RING_CHECK_NS	100000000u
+#define KIPC_RING_FOREVER	(-1)
+
+/* kipc_ring_attach() flags: exactly one of the first two. */
+#define KIPC_RING_PRODUCER	(1u << 0)
+#define KIPC_RING_CONSUMER	(1u << 1)
+#define KIPC_RING_WAIT_OPS	(1u << 2)	/* wait with the ops given, not with futexes */
+#define KIPC_RING_NO_PEER_CHECK	(1u << 3)	/* the peer's pid means nothing here (pid ns) */
+#define KIPC_RING_ATTACH_FLAGS	(KIPC_RING_PRODUCER | KIPC_RING_CONSUMER | \
+				 KIPC_RING_WAIT_OPS | KIPC_RING_NO_PEER_CHECK)
+
+struct kipc_ring;
+
+/*
+ * struct kipc_ring_wait_ops - how a side sleeps and wakes the other
+ * @wait: sleep while *@word == @expected, for at most @timeout_ns (never 0, never more than
+ *	KIPC_RING_CHECK_NS).  The check and the sleep must be atomic with respect to @wake, as
+ *	FUTEX_WAIT's are: a wake between them must not be lost.  @word is in the shared mapping
+ *	and changed by the other process: read it with an atomic load.  Return 0 (woken, or
+ *	spuriously), -EAGAIN (*@word != @expected), -ETIMEDOUT, -EINTR, or another -errno, which
+ *	the ring's call then returns.
+ * @wake: wake whoever sleeps on @word.  It cannot fail: a lost wake costs the sleeper at most
+ *	KIPC_RING_CHECK_NS.
+ */
+struct kipc_ring_wait_ops {
+	int (*wait)(void *ctx, __u32 *word, __u32 expected, __u64 timeout_ns);
+	void (*wake)(void *ctx, __u32 *word);
+};
+
+/* The default ops: FUTEX_WAIT/FUTEX_WAKE on the shared word; @ctx is unused. */
+extern const struct kipc_ring_wait_ops kipc_ring_futex_ops;
+
+/*
+ * kipc_ring_init() - format @mem as an empty ring
+ * @mem: the mapping, 8-byte aligned (cache-line aligned, as mmap() gives, is best)
+ * @size: its size; the data area is the largest power of two that fits after the header
+ * @flags: 0
+ *
+ * Done once, by the creator, before any side attaches; never while one is attached.
+ *
+ * Return: 0, or -EINVAL (@mem misaligned or NULL, @size too small, @flags not 0).
+ */
+int kipc_ring_init(void *mem, size_t size, unsigned int flags);
+
+/*
+ * kipc_ring_attach() - take one side of the ring in @mem
+ * @ringp: receives the handle, for kipc_ring_close() to free
+ * @size: the size of the caller's mapping of @mem
+ * @flags: KIPC_RING_PRODUCER or KIPC_RING_CONSUMER, and KIPC_RING_WAIT_OPS,
+ *	KIPC_RING_NO_PEER_CHECK
+ * @ops, @ops_ctx: with KIPC_RING_WAIT_OPS, the wait ops and their first argument; else NULL
+ *
+ * Each side is taken once per kipc_ring_init(), by the process that will use it (attach after
+ * fork(), not before: the pid recorded is the peer's liveness check).
+ *
+ * Return: 0, or
+ *   -EINVAL  bad flags or ops, @mem does not hold a ring, or @size is smaller than the ring,
+ *   -EPROTO  @mem holds a ring of another version or with an inconsistent header,
+ *   -EBUSY   that side is already taken,
+ *   -ENOMEM.
+ */
+int kipc_ring_attach(struct kipc_ring **ringp, void *mem, size_t size, unsigned int flags,
+		     const struct kipc_ring_wait_ops *ops, void *ops_ctx);
+
+/*
+ * kipc_ring_send() - queue the message @buf, @len bytes (producer)
+ *
+ * A message larger than the ring goes in chunks as the consumer makes room.  If the call ends
+ * early (-EAGAIN, -ETIMEDOUT) part of such a message may be in the ring: calling again with
+ * the same @buf and @len sends the rest; any other message abandons it, and the consumer
+ * never returns it.
+ *
+ * Return: 0, or -EAGAIN/-ETIMEDOUT (no room in time), -EPIPE (the consumer has closed or
+ * gone), -EMSGSIZE (@len > KIPC_RING_MAX_MSG), -EINVAL (not the producer), -EPROTO (the ring
+ * is corrupt), or an error of the wait op.
+ */
+int kipc_ring_send(struct kipc_ring *ring, const void *buf, size_t len, __s64 timeout_ns);
+
+/*
+ * kipc_ring_recv() - take the next message into @buf, which holds @cap bytes (consumer)
+ *
+ * If the call ends early (-EAGAIN, -ETIMEDOUT) while a chunked message is half copied,
+ * calling again with the same @buf continues it; another buffer abandons it, and its remaining
+ * chunks are dropped.
+ *
+ * Return: the message's length, or -EMSGSIZE (@cap is too small; the message stays queued),
+ * -EAGAIN/-ETIMEDOUT (nothing in time), -EPIPE (the producer has closed or gone and everything
+ * it queued has been taken), -EINVAL (not the consumer), -EPROTO (the ring is corrupt), or an
+ * error of the wait op.
+ */
+long kipc_ring_recv(struct kipc_ring *ring, void *buf, size_t cap, __s64 timeout_ns);
+
+/*
+ * kipc_ring_close() - close this side and free @ring (NULL is ignored)
+ *
+ * The peer's calls then return -EPIPE: the producer's at once, the consumer's once it has
+ * taken what is queued.  The mapping stays the caller's to unmap.
+ */
+void kipc_ring_close(struct kipc_ring *ring);
+
+/* ---- Ring wake-ups through the kipc doorbell ---------------------------------------------
+ * For a ring in a kipc shared-page channel: sleep in KIPC_IOC_WAIT and wake with
+ * KIPC_IOC_NOTIFY instead of futexes, so a side can also wait for the ring in poll/epoll.
+ * Pass kipc_ring_doorbell_ops with KIPC_RING_WAIT_OPS and a struct kipc_ring_doorbell set up by
+ * kipc_ring_doorbell_init() as the ops' context; the fd needs read and write access.
+ */
+struct kipc_ring_doorbell {
+	int fd;
+	__u64 seen;	/* the doorbell's sequence when this side last looked */
+};
+
+extern const struct kipc_ring_wait_ops kipc_ring_doorbell_ops;
+
+/* kipc_ring_doorbell_init() - Return: 0, or -errno when @fd is not a doorbell it can use. */
+int kipc_ring_doorbell_init(struct kipc_ring_doorbell *db, int fd);
+
 #ifdef __cplusplus
 }
 #endif

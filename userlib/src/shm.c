@@ -79,3 +79,52 @@ int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *no
 		*now = w.observed;
 	return 0;
 }
+
+/*
+ * The ring's wait/wake ops over the doorbell.  No wake can be lost: the sequence a wait sleeps
+ * on is the one seen before the caller re-checked the ring's word, so a ring between that check
+ * and the sleep has already moved it.  A stale @seen only makes one wait return at once.
+ */
+static int kipc_ring_doorbell_wait(void *ctx, __u32 *word, __u32 expected, __u64 timeout_ns)
+{
+	struct kipc_ring_doorbell *db = ctx;
+	__u64 seen = db->seen, now = seen;
+	int ret;
+
+	/* Pairs with the peer's store before its KIPC_IOC_NOTIFY (a full barrier in the kernel). */
+	if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != expected)
+		return -EAGAIN;
+	ret = kipc_wait(db->fd, seen, KIPC_MSG_TIMEOUT, timeout_ns, &now);
+	if (ret)
+		return ret;
+	db->seen = now;
+	return 0;
+}
+
+static void kipc_ring_doorbell_wake(void *ctx, __u32 *word)
+{
+	struct kipc_ring_doorbell *db = ctx;
+
+	(void)word;
+	kipc_notify(db->fd, NULL);
+}
+
+const struct kipc_ring_wait_ops kipc_ring_doorbell_ops = {
+	.wait = kipc_ring_doorbell_wait,
+	.wake = kipc_ring_doorbell_wake,
+};
+
+int kipc_ring_doorbell_init(struct kipc_ring_doorbell *db, int fd)
+{
+	struct kipc_stat st;
+	int ret;
+
+	ret = kipc_stat_self(fd, &st);
+	if (ret)
+		return ret;
+	if (st.type != KIPC_TYPE_SHM)
+		return -ENODEV;
+	db->fd = fd;
+	db->seen = st.doorbell;
+	return 0;
+}
