@@ -41,7 +41,7 @@ if [ ! -f "$stock/vmlinuz" ]; then
 	echo "deps: fetching linux-image-$kver"
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp"  # apt downloads as _apt when it can
-	(cd "$tmp" && apt-get download -qq "linux-image-$kver" >/dev/null)
+	(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "linux-image-$kver" >/dev/null)
 	mkdir -p "$stock.tmp"
 	dpkg -x "$tmp"/linux-image-"$kver"_*.deb "$stock.tmp/root"
 	cp "$stock.tmp/root/boot/vmlinuz-$kver" "$stock.tmp/vmlinuz"
