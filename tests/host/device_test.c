@@ -67,6 +67,14 @@ static void test_bad_arguments(void)
 	CHECK(kipc_open_path("", 0) == -EINVAL);
 }
 
+static void test_feature_names(void)
+{
+	CHECK(!strcmp(kipc_feature_name(KIPC_FEATURE_MQ), "mq"));
+	CHECK(!strcmp(kipc_feature_name(KIPC_FEATURE_DOORBELL), "doorbell"));
+	CHECK(kipc_feature_name(1ULL << 63) == NULL);
+	CHECK(kipc_feature_name(KIPC_FEATURE_MQ | KIPC_FEATURE_SHM) == NULL);
+}
+
 static void test_no_fd_leak(void)
 {
 	int before, after, i;
@@ -119,6 +127,7 @@ int main(void)
 	test_directory();
 	test_other_char_device();
 	test_bad_arguments();
+	test_feature_names();
 	test_no_fd_leak();
 	test_strerror_falls_back();
 	return failures ? 1 : 0;

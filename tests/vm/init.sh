@@ -13,6 +13,10 @@
 #                                  to create /tmp/PROG.ready; "release" ends it
 #   release                        end every process that "hold" or "background" started
 #   kmemleak                       scan for leaks; any report fails the step
+#   failinject PERCENT|off         failslab, fail_page_alloc and fail_usercopy at PERCENT for
+#                                  tasks marked make-it-fail (debug kernel), or off
+#   inject PROG [ARGS]             run PROG marked make-it-fail; its exit status is not judged
+#                                  (only the kernel's log is), but it must end within 120 s
 #   shell                          hand the console to a person
 # Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
 # console on ttyS0.  The verdict leaves through isa-debug-exit: QEMU exits 1 for pass, 3 for fail.
@@ -142,6 +146,37 @@ while read -r kind arg rest <&4; do
 			say "kmemleak is not in this kernel"
 		fi
 		end_step "$name" $rc
+		;;
+	failinject)
+		rc=0
+		for f in failslab fail_page_alloc fail_usercopy; do
+			d=/sys/kernel/debug/$f
+			[ -d $d ] || { say "no $d in this kernel"; rc=1; continue; }
+			if [ "$arg" = off ]; then
+				echo 0 > $d/probability
+				continue
+			fi
+			# verbose=0: a stack trace per injected failure would read as a kernel
+			# problem to the runner.  The sleeping allocations matter most here.
+			echo Y > $d/task-filter
+			echo 0 > $d/verbose
+			echo 1 > $d/interval
+			echo -1 > $d/times
+			[ -e $d/ignore-gfp-wait ] && echo N > $d/ignore-gfp-wait
+			[ -e $d/ignore-gfp-highmem ] && echo N > $d/ignore-gfp-highmem
+			echo "$arg" > $d/probability
+		done
+		end_step "$name" $rc
+		;;
+	inject)
+		# Its verdicts mean nothing under injection: prefix them so none reads as TAP.
+		timeout -s KILL 120 sh -c 'echo 1 > /proc/self/make-it-fail && exec "$@"' \
+			inject $arg $rest </dev/null > /tmp/inject.out 2>&1
+		rc=$?
+		sed 's/^/inject| /' /tmp/inject.out >&3
+		say "(exit $rc under fault injection)"
+		[ $rc -eq 137 ] && say "timed out under fault injection"
+		end_step "$name" $([ $rc -eq 137 ] && echo 1 || echo 0)
 		;;
 	shell)
 		say "@@ shell"

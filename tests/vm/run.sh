@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kipc test VM runner.
 #
-#   tests/vm/run.sh --kernel stock|debug --plan check|demo|shell|PLANFILE [--mode realtime|icount]
+#   tests/vm/run.sh --kernel stock|debug --plan check|demo|shell|kipcctl|PLANFILE [--mode realtime|icount]
 #
 # Builds the module against the chosen kernel, packs an initramfs (busybox-static, the modules,
 # the static test programs, tests/vm/init.sh as /init and the plan), boots QEMU and judges the
@@ -86,10 +86,34 @@ check)
 		echo "kmemleak"
 	} > "$work/plan"
 	;;
+faultinject)
+	# Every selftest with allocations and user copies failing at random, then again without:
+	# the kernel log must stay clean, everything must work again, and nothing may leak.
+	{
+		echo "insmod /lib/kipc/kipc.ko"
+		echo "failinject ${KIPC_FAIL_PERCENT:-10}"
+		for t in "$BUILD"/tests/selftests/*_test; do echo "inject /bin/$(basename "$t")"; done
+		echo "failinject off"
+		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
+		echo "rmmod kipc"
+		echo "kmemleak"
+	} > "$work/plan"
+	;;
+kipcctl)
+	# This checkout installed (PREFIX=/usr, with the module built above and depmod's index)
+	# into the initramfs, and tests/vm/kipcctl-test.sh driving the installed kipcctl.
+	make -s -C "$top" vm-root-kipcctl KDIR="$KDIR" KMOD_OUT="$kmod" VM_ROOT="$work/overlay"
+	echo "kselftest /bin/kipcctl-test" > "$work/plan" ;;
 demo)
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-info" "rmmod kipc" > "$work/plan" ;;
 shell)
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "shell" "rmmod kipc" > "$work/plan" ;;
+fuzz)
+	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-fuzz --seed ${KIPC_FUZZ_SEED:-1} --ops ${KIPC_FUZZ_OPS:-100000}" \
+		"rmmod kipc" "kmemleak" > "$work/plan" ;;
+stress)
+	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-stress --seconds ${KIPC_STRESS_SECONDS:-60}" \
+		"rmmod kipc" "kmemleak" > "$work/plan" ;;
 *)
 	[ -f "$plan" ] || { echo "run.sh: no plan $plan" >&2; exit 2; }
 	cp "$plan" "$work/plan" ;;
@@ -106,6 +130,16 @@ find "$kmod" -name '*.ko' -exec cp {} "$root/lib/kipc/" \;
 for p in "$BUILD"/tests/selftests/*_test "$BUILD"/tests/vm/*; do
 	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$root/bin/"
 done
+# A plan's own tree, $work/overlay, goes in as it is, with the shared libraries and the loader
+# that its dynamically linked programs need, as ldd names them.
+if [ -d "$work/overlay" ]; then
+	cp -a "$work/overlay/." "$root/"
+	find "$work/overlay" -type f -perm -u+x -exec ldd {} \; 2>/dev/null |
+		{ grep -o '/[^ ]*' || true; } | sort -u | while read -r lib; do
+		mkdir -p "$root${lib%/*}"
+		cp -L "$lib" "$root$lib"
+	done
+fi
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"

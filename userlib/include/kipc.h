@@ -50,6 +50,13 @@ int kipc_get_info(int fd, struct kipc_info *info);
  */
 int kipc_has_feature(int fd, __u64 features);
 
+/*
+ * kipc_feature_name() - the name of one KIPC_FEATURE_* bit: "info", "mq", "batch", ...
+ *
+ * Return: a static string, or NULL for a bit this library does not know.
+ */
+const char *kipc_feature_name(__u64 feature);
+
 /* ---- Channels ----------------------------------------------------------------------------
  * The raw wrappers take the uapi struct, set its size field and return 0 or -errno.
  */
@@ -198,15 +205,6 @@ unsigned int kipc_pool_segments(const struct kipc_pool *p);
 
 /* kipc_pool_close() - unmap and close; with @destroy, also remove the pool's names. */
 void kipc_pool_close(struct kipc_pool *p, int destroy);
-
-/*
- * kipc_strerror() - one sentence for a value returned by this library
- * @err: a negative errno returned by a libkipc function
- *
- * For the errors of opening the device the sentence says what to do about them; for any
- * other it is strerror()'s.  The string is static and must not be freed.
- */
-const char *kipc_strerror(int err);
 
 /* ---- Shared-memory ring ------------------------------------------------------------------
  * A single-producer, single-consumer ring of messages in memory both sides map: a memfd, POSIX

@@ -35,6 +35,27 @@ int kipc_has_feature(int fd, __u64 features)
 	return (info.features & features) == features;
 }
 
+const char *kipc_feature_name(__u64 feature)
+{
+	static const struct {
+		__u64 bit;
+		const char *name;
+	} names[] = {
+		{ KIPC_FEATURE_INFO, "info" },
+		{ KIPC_FEATURE_MQ, "mq" },
+		{ KIPC_FEATURE_BATCH, "batch" },
+		{ KIPC_FEATURE_CALL, "call" },
+		{ KIPC_FEATURE_SHM, "shm" },
+		{ KIPC_FEATURE_DOORBELL, "doorbell" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].bit == feature)
+			return names[i].name;
+	return NULL;
+}
+
 int kipc_open_path(const char *path, int flags)
 {
 	struct kipc_info info;

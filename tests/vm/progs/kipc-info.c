@@ -4,16 +4,6 @@
 
 #include "kipc.h"
 
-static const struct {
-	__u64 bit;
-	const char *name;
-} features[] = {
-	{ KIPC_FEATURE_INFO, "info" },
-	{ KIPC_FEATURE_MQ, "mq" },
-	{ KIPC_FEATURE_BATCH, "batch" },
-	{ KIPC_FEATURE_CALL, "call" },
-};
-
 int main(void)
 {
 	struct kipc_info info;
@@ -33,9 +23,9 @@ int main(void)
 	printf("kipc module on %s\n", KIPC_DEFAULT_DEVICE);
 	printf("  abi version     %u\n", info.abi_version);
 	printf("  features        %#llx:", (unsigned long long)info.features);
-	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
-		if (info.features & features[i].bit)
-			printf(" %s", features[i].name);
+	for (i = 0; i < 64; i++)
+		if (info.features & (1ULL << i))
+			printf(" %s", kipc_feature_name(1ULL << i) ?: "?");
 	printf("\n");
 	printf("  max channels    %u per IPC namespace\n", info.max_channels);
 	printf("  max message     %u bytes\n", info.max_msg_size);

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipcctl, installation, DKMS, and their checks.  Included at the end of the top-level Makefile,
+# whose variables (BUILD, KDIR, KMOD_OUT, USER_CFLAGS, LIB_A, LIB_SO, LIB_SO_NAME) it uses.
+#
+#   make kipcctl           build $(BUILD)/tools/kipcctl
+#   make install           the library (shared, static, pkg-config file), the headers, kipcctl,
+#                          kipc-bench (when built), the man pages, the udev rule, and the module
+#                          built for KDIR (when built) followed by depmod.  DESTDIR and PREFIX
+#                          (default /usr/local) apply, and each *DIR below can be set alone.
+#   make dkms-install      the module's sources into /usr/src/kipc-VERSION, then dkms add, and
+#                          build and install for KDIR's kernel; DKMS then builds it for each new
+#                          6.1.x kernel
+#   make packaging-check   install-check and dkms-check
+#   make install-check     install into a scratch DESTDIR and check the tree, a program built
+#                          with pkg-config against it, and the man pages (man --warnings)
+#   make dkms-check        dkms build against the stock kernel's headers, in a DKMS tree of its own
+#   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
+
+.PHONY: kipcctl install dkms-install packaging-check install-check dkms-check vm-test-kipcctl \
+	vm-root-kipcctl
+
+# One version for the module, the library's pkg-config file and DKMS: the module's.
+VERSION := $(shell sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' module/main.c)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Outside PREFIX on purpose: udev and the kernel read only these places.
+UDEVRULESDIR ?= /etc/udev/rules.d
+KVER ?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR ?= /lib/modules/$(KVER)/extra
+INSTALL ?= install
+
+# ---- kipcctl -----------------------------------------------------------------------------------
+# libkipc is linked in statically, so kipcctl never depends on the installed copy; libkmod is a
+# shared library (Debian has no static one).
+KIPCCTL := $(BUILD)/tools/kipcctl
+KIPCCTL_SRCS := $(wildcard userlib/tools/*.c)
+KIPCCTL_CFLAGS := -DKIPC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libkmod 2>/dev/null)
+KIPCCTL_LIBS := $(or $(shell pkg-config --libs libkmod 2>/dev/null),-lkmod)
+# kipc-bench (issue 5) is installed when its build has put it here.
+KIPC_BENCH ?= $(BUILD)/bench/kipc-bench
+
+kipcctl: $(KIPCCTL)
+
+$(KIPCCTL): $(KIPCCTL_SRCS) $(wildcard userlib/tools/*.h) $(LIB_A) module/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(KIPCCTL_CFLAGS) -o $@ $(KIPCCTL_SRCS) $(LIB_A) $(KIPCCTL_LIBS)
+
+# ---- make install ------------------------------------------------------------------------------
+# kipc.pc says ${prefix} wherever a directory lies under PREFIX, so that
+# pkg-config --define-variable=prefix=... relocates it.
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+
+install: lib $(KIPCCTL)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(UDEVRULESDIR) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man,1 3 8)
+	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME)
+	ln -sf $(LIB_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc.so
+	$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(PC_LIBDIR)|' \
+		-e 's|@includedir@|$(PC_INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
+		packaging/kipc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kipc.pc
+	$(INSTALL) -m 0644 userlib/include/kipc.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	$(INSTALL) -m 0755 $(KIPCCTL) $(DESTDIR)$(SBINDIR)/
+	@if [ -x $(KIPC_BENCH) ]; then \
+		echo "$(INSTALL) -D -m 0755 $(KIPC_BENCH) $(DESTDIR)$(BINDIR)/kipc-bench"; \
+		$(INSTALL) -D -m 0755 $(KIPC_BENCH) $(DESTDIR)$(BINDIR)/kipc-bench; \
+	else echo "install: kipc-bench is not built ($(KIPC_BENCH)): skipped"; fi
+	$(INSTALL) -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	@# Each other function a page's NAME line lists gets a link to that page.
+	@for p in man/*.3; do \
+		for f in $$(sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' $$p); do \
+			[ "$$f.3" = "$${p##*/}" ] || ln -sf "$${p##*/}" "$(DESTDIR)$(MANDIR)/man3/$$f.3"; \
+		done; \
+	done
+	$(INSTALL) -m 0644 packaging/60-kipc.rules $(DESTDIR)$(UDEVRULESDIR)/
+	@# A staging tree has no modules.order or modules.builtin: depmod's warnings about them
+	@# mean nothing there.
+	@if [ ! -f $(KMOD_OUT)/module/kipc.ko ] || [ -z "$(KVER)" ]; then \
+		echo "install: no module built for KDIR=$(KDIR): the module is skipped" \
+			"(run 'make module', then 'make install' again)"; \
+	else \
+		echo "$(INSTALL) -D -m 0644 $(KMOD_OUT)/module/kipc.ko $(DESTDIR)$(MODDIR)/kipc.ko"; \
+		$(INSTALL) -D -m 0644 $(KMOD_OUT)/module/kipc.ko $(DESTDIR)$(MODDIR)/kipc.ko || exit 1; \
+		if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a $(KVER) || exit 1; \
+		elif [ -d "$(DESTDIR)/lib/modules/$(KVER)" ]; then \
+			echo "depmod -b $(DESTDIR) $(KVER)"; \
+			out=$$(depmod -b $(DESTDIR) $(KVER) 2>&1) || { echo "$$out"; exit 1; }; \
+			[ -z "$$out" ] || grep -v 'could not open modules\.' <<< "$$out" || true; \
+		fi; \
+	fi
+	@# On the live system: the linker cache, the group the udev rule names, and udev's rules.
+	@if [ -z "$(DESTDIR)" ]; then \
+		ldconfig; \
+		getent group kipc >/dev/null || { echo "groupadd --system kipc"; groupadd --system kipc; }; \
+		udevadm control --reload 2>/dev/null || true; \
+	fi
+
+# ---- DKMS --------------------------------------------------------------------------------------
+# DKMS gets dkms.conf, module/ and uapi/: it builds module/ alone (M=.../module).
+DKMS_SRCS := dkms.conf $(wildcard module/* uapi/linux/*)
+DKMS_SOURCE_TREE ?= /usr/src
+# $(call dkms_stage,DIR): a fresh copy of the sources in DIR.
+dkms_stage = rm -rf $(1) && mkdir -p $(1) && rsync -aR $(DKMS_SRCS) $(1)/
+
+dkms-install:
+	@test "$$(id -u)" = 0 || { echo "dkms-install: needs root (sudo make dkms-install)"; exit 1; }
+	@command -v dkms >/dev/null || { echo "dkms-install: install dkms first (make deps)"; exit 1; }
+	$(call dkms_stage,$(DKMS_SOURCE_TREE)/kipc-$(VERSION))
+	@# A second run replaces what the first one added.
+	@if dkms status -m kipc -v $(VERSION) | grep -q .; then \
+		dkms remove -m kipc -v $(VERSION) --all; fi
+	dkms add -m kipc -v $(VERSION)
+	dkms build -m kipc -v $(VERSION) -k $(KVER)
+	dkms install -m kipc -v $(VERSION) -k $(KVER)
+
+# ---- checks ------------------------------------------------------------------------------------
+packaging-check: install-check dkms-check
+
+install-check: lib module $(KIPCCTL)
+	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
+
+dkms-check:
+	@$(call dkms_stage,$(BUILD)/dkms/source/kipc-$(VERSION))
+	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) bash tests/packaging/dkms-test.sh
+
+# The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
+# PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and
+# the test script.
+vm-root-kipcctl: lib $(KIPCCTL)
+	@test -n "$(VM_ROOT)" || { echo "vm-root-kipcctl: set VM_ROOT"; exit 1; }
+	@$(MAKE) -s install DESTDIR=$(VM_ROOT) PREFIX=/usr > $(VM_ROOT).install.log 2>&1 || \
+		{ cat $(VM_ROOT).install.log; exit 1; }
+	@$(INSTALL) -D -m 0755 tests/vm/kipcctl-test.sh $(VM_ROOT)/bin/kipcctl-test
+
+vm-test-kipcctl: lib $(KIPCCTL)
+	@bash tests/vm/run.sh --kernel stock --plan kipcctl

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# DKMS builds the module against the stock Debian headers, from the sources `make dkms-check`
+# staged in $BUILD/dkms/source/kipc-$VERSION, in a DKMS tree of its own under $BUILD: the
+# system's /var/lib/dkms and /usr/src are not touched.  Also checks that dkms.conf's kernel
+# range takes every 6.1.x and nothing else.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$top/build}
+: "${VERSION:?run through make dkms-check}" "${KDIR:?run through make dkms-check}"
+. "$top/tests/packaging/tap.sh"
+command -v dkms >/dev/null || { echo "dkms-check: no dkms here (run make deps)"; exit 1; }
+
+kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
+source_tree=$BUILD/dkms/source
+tree=$BUILD/dkms/tree
+rm -rf "$tree"
+mkdir -p "$tree"
+dkms_() { dkms "$@" -m kipc -v "$VERSION" --sourcetree "$source_tree" --dkmstree "$tree"; }
+
+check "dkms.conf says version $VERSION, the module's" \
+	grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$source_tree/kipc-$VERSION/dkms.conf"
+in_range() {	# in_range KVER: does dkms.conf's BUILD_EXCLUSIVE_KERNEL take it?
+	# shellcheck disable=SC1091
+	(set +u; . "$top/dkms.conf" && [[ $1 =~ $BUILD_EXCLUSIVE_KERNEL ]])
+}
+for k in $(printf "%s\n" 6.1.0-56-amd64 6.1.192 "$kver" | sort -u); do
+	check "dkms.conf supports kernel $k" in_range "$k"
+done
+out_of_range() { ! in_range "$1"; }
+for k in 6.10.0-1-amd64 6.2.0 6.0.19 5.10.0-30-amd64 6.12.0; do
+	check "dkms.conf excludes kernel $k" out_of_range "$k"
+done
+check "dkms add" dkms_ add
+check "dkms build -k $kver (against $KDIR)" dkms_ build -k "$kver" --kernelsourcedir "$KDIR"
+ko=$tree/kipc/$VERSION/$kver/$(uname -m)/module/kipc.ko
+check "dkms built $ko" test -f "$ko"
+check "its vermagic is $kver" bash -c "modinfo -F vermagic '$ko' | grep -q '^$kver '"
+check "its version is $VERSION" test "$(modinfo -F version "$ko" 2>/dev/null)" = "$VERSION"
+refuses() {	# exit 77 and the reason: BUILD_EXCLUSIVE
+	local out rc
+	out=$(dkms_ build -k "$1" --kernelsourcedir "$KDIR" 2>&1)
+	rc=$?
+	if [ $rc -ne 77 ] || ! grep -q BUILD_EXCLUSIVE <<< "$out"; then
+		echo "exit $rc: $out"
+		return 1
+	fi
+}
+check "dkms refuses a kernel outside the range" refuses 6.2.0-1-amd64
+
+finish dkms

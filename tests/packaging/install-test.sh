@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make install into scratch DESTDIRs, and check what it laid out:
+#  - every file and link, and nothing else;
+#  - the library's soname and symbol versions, the headers, kipc.pc;
+#  - a program built with `pkg-config --cflags --libs kipc` against the installed copy links
+#    and runs;
+#  - the installed kipcctl answers --help and reports a missing device as documented;
+#  - every man page renders without warnings, each library page has a RETURN VALUE section,
+#    every exported symbol has a page, and kipcctl's exit codes are documented where its code
+#    defines them.
+# Run by `make install-check` (MAKE, BUILD and VERSION come from there).  Exit 0 when all pass.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-$top/build}
+MAKE=${MAKE:-make}
+: "${VERSION:?run through make install-check}" "${KIPC_BENCH:?run through make install-check}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. tests/packaging/tap.sh
+
+# ---- the tree ----------------------------------------------------------------------------------
+d=$tmp/dest
+p=$d/usr/local
+check "make install DESTDIR=... (default PREFIX)" "$MAKE" -s install DESTDIR="$d"
+kver=$(find "$d/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | head -1)
+
+man3_names() {	# the functions a man3 page's NAME line lists
+	sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' "$1"
+}
+{
+	echo "usr/local/lib/libkipc.so.0.1"
+	echo "usr/local/lib/libkipc.so.0 -> libkipc.so.0.1"
+	echo "usr/local/lib/libkipc.so -> libkipc.so.0"
+	echo "usr/local/lib/libkipc.a"
+	echo "usr/local/lib/pkgconfig/kipc.pc"
+	echo "usr/local/include/kipc.h"
+	echo "usr/local/include/linux/kipc.h"
+	echo "usr/local/sbin/kipcctl"
+	[ ! -x "$KIPC_BENCH" ] || echo "usr/local/bin/kipc-bench"
+	echo "usr/local/share/man/man1/kipc-bench.1"
+	echo "usr/local/share/man/man8/kipcctl.8"
+	for m in man/*.3; do
+		echo "usr/local/share/man/man3/${m##*/}"
+		for f in $(man3_names "$m"); do
+			[ "$f.3" = "${m##*/}" ] || echo "usr/local/share/man/man3/$f.3 -> ${m##*/}"
+		done
+	done
+	echo "etc/udev/rules.d/60-kipc.rules"
+	if [ -n "$kver" ]; then
+		echo "lib/modules/$kver/extra/kipc.ko"
+		# depmod's index files
+		for f in "$d/lib/modules/$kver"/modules.*; do echo "${f#"$d"/}"; done
+	fi
+} | sort > "$tmp/expected"
+(cd "$d" && find . \( -type f -o -type l \) -printf '%P\n' | sort |
+	while read -r f; do
+		if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f"; fi
+	done) > "$tmp/actual"
+check "the installed tree is exactly the expected one" diff -u "$tmp/expected" "$tmp/actual"
+check "the module went to lib/modules/KVER/extra" test -n "$kver"
+check "depmod indexed it (modules.dep names extra/kipc.ko)" \
+	grep -q '^extra/kipc.ko:' "$d/lib/modules/$kver/modules.dep"
+check "modules.dep.bin is there for libkmod's lookup" test -s "$d/lib/modules/$kver/modules.dep.bin"
+check "the library's soname is libkipc.so.0" \
+	bash -c "readelf -d '$p/lib/libkipc.so.0.1' | grep -q 'SONAME.*\[libkipc.so.0\]'"
+check "its symbols carry the version KIPC_0.1" \
+	bash -c "objdump -T '$p/lib/libkipc.so.0.1' | grep -q 'KIPC_0.1.*kipc_open$'"
+check "the headers are the sources' copies" \
+	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp uapi/linux/kipc.h '$p/include/linux/kipc.h'"
+check "kipcctl is installed executable" test -x "$p/sbin/kipcctl"
+check "the udev rule gives /dev/kipc the group kipc, mode 0660" \
+	grep -q '^KERNEL=="kipc".*GROUP="kipc", MODE="0660"' "$d/etc/udev/rules.d/60-kipc.rules"
+
+# ---- pkg-config and a program against the installed copy ---------------------------------------
+pc() {
+	PKG_CONFIG_PATH=$p/lib/pkgconfig pkg-config --define-variable=prefix="$p" "$@"
+}
+check "pkg-config knows kipc $VERSION" test "$(pc --modversion kipc)" = "$VERSION"
+check "kipc.pc relocates with --define-variable=prefix" \
+	test "$(pc --cflags --libs kipc | xargs)" = "-I$p/include -L$p/lib -lkipc"
+cat > "$tmp/prog.c" <<'EOF'
+#include <stdio.h>
+#include <kipc.h>
+
+int main(void)
+{
+	int fd = kipc_open(0);
+
+	printf("kipc_open: %s\n", fd < 0 ? kipc_strerror(fd) : "opened");
+	return 0;
+}
+EOF
+# shellcheck disable=SC2046 # pkg-config's output is words
+check "a program builds with \$(pkg-config --cflags --libs kipc)" \
+	cc -Wall -Wextra -Werror -o "$tmp/prog" "$tmp/prog.c" $(pc --cflags --libs kipc)
+check "it links the installed libkipc.so.0" \
+	bash -c "LD_LIBRARY_PATH='$p/lib' ldd '$tmp/prog' | grep -q '$p/lib/libkipc.so.0'"
+check "it runs and reports a missing device as the library documents" \
+	bash -c "KIPC_DEVICE=/nonexistent/kipc LD_LIBRARY_PATH='$p/lib' '$tmp/prog' | grep -q 'the module is not loaded'"
+
+# ---- the installed kipcctl ----------------------------------------------------------------------
+kipcctl() { KIPC_DEVICE=/nonexistent/kipc "$p/sbin/kipcctl" "$@"; }
+expect() {	# expect CODE PATTERN ARGS...: exit code and stderr of kipcctl
+	local code=$1 pattern=$2 rc
+	shift 2
+	kipcctl "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq "$code" ] || { echo "exit $rc, expected $code"; cat "$tmp/err"; return 1; }
+	grep -qE -- "$pattern" "$tmp/err" "$tmp/out" || { echo "no '$pattern' in:"; cat "$tmp/err"; return 1; }
+}
+check "kipcctl --version says $VERSION" expect 0 "^kipcctl $VERSION " --version
+for c in load unload status ls stat create rm send recv watch; do
+	check "kipcctl $c --help" expect 0 "^Usage: kipcctl $c" "$c" --help
+done
+check "kipcctl with an unknown command: exit 1" expect 1 "unknown command 'frob'" frob
+check "kipcctl with an unknown option: exit 1" expect 1 "^kipcctl: ls: unknown option '--frob'" ls --frob
+check "kipcctl create with a bad --mode: exit 1" expect 1 "--mode is octal" create mq x --mode 999
+check "kipcctl with no device: exit 2 and how to load it" \
+	expect 2 "^kipcctl: ls: .*not loaded.*kipcctl load" ls
+check "kipcctl load of a missing file: exit 2 and what to do" \
+	expect 2 "^kipcctl: load: /nonexistent/kipc.ko does not exist: build the module" \
+	load /nonexistent/kipc.ko
+
+# ---- PREFIX -------------------------------------------------------------------------------------
+check "make install DESTDIR=... PREFIX=/usr" "$MAKE" -s install DESTDIR="$tmp/usr-dest" PREFIX=/usr
+check "PREFIX=/usr puts kipcctl in /usr/sbin and says prefix=/usr in kipc.pc" \
+	bash -c "test -x '$tmp/usr-dest/usr/sbin/kipcctl' && grep -qx 'prefix=/usr' '$tmp/usr-dest/usr/lib/pkgconfig/kipc.pc'"
+
+# ---- man pages ----------------------------------------------------------------------------------
+for m in man/*; do
+	check "man --warnings -l $m prints nothing" \
+		bash -c "out=\$(MANWIDTH=80 man --warnings -l '$m' 2>&1 >/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+done
+for m in man/*.3; do
+	check "$m has a RETURN VALUE section" grep -qx '\.SH RETURN VALUE' "$m"
+done
+documented=$(for m in man/*.3; do man3_names "$m"; done | tr ' ' '\n' | sort -u)
+missing=$(sed -n 's/^[[:space:]]*\(kipc_[a-z0-9_]*\);/\1/p' userlib/libkipc.map | sort -u |
+	comm -23 - <(echo "$documented"))
+undocumented() { [ -z "$missing" ] || { echo "no page for:" "$missing"; false; }; }
+check "every symbol of libkipc.map has a man3 page" undocumented
+codes=$(sed -n 's/^\s*EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' userlib/tools/kipcctl.h)
+check "kipcctl.h defines the exit codes 0 to 8" test "$(xargs <<< "$codes")" = "0 1 2 3 4 5 6 7 8"
+for c in $codes; do
+	check "kipcctl.8 and the README document exit code $c" \
+		bash -c "grep -A1 -x '\.TP' man/kipcctl.8 | grep -qx '\.B $c' && grep -q '^| $c |' README.md"
+done
+
+finish install
