@@ -206,6 +206,15 @@ unsigned int kipc_pool_segments(const struct kipc_pool *p);
 /* kipc_pool_close() - unmap and close; with @destroy, also remove the pool's names. */
 void kipc_pool_close(struct kipc_pool *p, int destroy);
 
+/*
+ * kipc_strerror() - one sentence for a value returned by this library
+ * @err: a negative errno returned by a libkipc function
+ *
+ * For the errors of opening the device the sentence says what to do about them; for any
+ * other it is strerror()'s.  The string is static and must not be freed.
+ */
+const char *kipc_strerror(int err);
+
 /* ---- Shared-memory ring ------------------------------------------------------------------
  * A single-producer, single-consumer ring of messages in memory both sides map: a memfd, POSIX
  * shm, MAP_SHARED|MAP_ANONYMOUS before fork(), or a kipc shared-page channel.  The mapping is a
