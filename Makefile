@@ -46,7 +46,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all module lib tests deps check lint sparse checkpatch host-test vm-test vm-test-stock \
-	vm-test-debug vm-selftest run vm-shell debug-kernel clean host-tsan
+	vm-test-debug vm-test-faultinject vm-selftest run vm-shell debug-kernel clean host-tsan
 
 all: module lib tests kipcctl
 
@@ -155,6 +155,10 @@ vm-test-stock: lib tests
 vm-test-debug: lib tests
 	@bash tests/vm/run.sh --kernel debug --plan check
 
+# Every selftest again with allocations and user copies failing at random (debug kernel).
+vm-test-faultinject: lib tests
+	@bash tests/vm/run.sh --kernel debug --plan faultinject
+
 vm-selftest: lib tests
 	@bash tests/vm/selftest.sh
 
@@ -168,6 +172,7 @@ check: deps
 	@$(MAKE) -s vm-selftest
 	@$(MAKE) -s vm-test-stock
 	@$(MAKE) -s vm-test-debug
+	@$(MAKE) -s vm-test-faultinject
 	@$(MAKE) -s packaging-check
 	@$(MAKE) -s vm-test-kipcctl
 	@bash tests/summary.sh $(BUILD)/results
@@ -187,3 +192,4 @@ clean:
 	rm -rf $(BUILD)
 
 include packaging/kipc.mk
+

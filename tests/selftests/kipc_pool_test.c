@@ -9,8 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kipc.h"
+#include "kipc_selftest.h"
 
 #define REQUIRE_POOL() do {							\
 	int fd_ = kipc_open(0);							\

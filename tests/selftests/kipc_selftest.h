@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -21,6 +22,26 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+
+/*
+ * Under the VM's "inject" step (KIPC_FAULT_INJECT=1) the test marks itself make-it-fail once it
+ * runs, so the failslab/fail_page_alloc/fail_usercopy settings hit its kipc calls and its
+ * children, not the exec that started it.
+ */
+static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
+{
+	const char *on = getenv("KIPC_FAULT_INJECT");
+	int fd;
+
+	if (!on || strcmp(on, "1"))
+		return;
+	fd = open("/proc/self/make-it-fail", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			_exit(97);
+		close(fd);
+	}
+}
 #include "kipc.h"
 
 /* The size rules are stated in offsetofend() of a struct's last required field. */

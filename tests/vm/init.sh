@@ -15,7 +15,8 @@
 #   kmemleak                       scan for leaks; any report fails the step
 #   failinject PERCENT|off         failslab, fail_page_alloc and fail_usercopy at PERCENT for
 #                                  tasks marked make-it-fail (debug kernel), or off
-#   inject PROG [ARGS]             run PROG marked make-it-fail; its exit status is not judged
+#   inject PROG [ARGS]             run PROG with KIPC_FAULT_INJECT=1 (it marks itself
+#                                  make-it-fail); its exit status is not judged
 #                                  (only the kernel's log is), but it must end within 120 s
 #   shell                          hand the console to a person
 # Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
@@ -170,8 +171,8 @@ while read -r kind arg rest <&4; do
 		;;
 	inject)
 		# Its verdicts mean nothing under injection: prefix them so none reads as TAP.
-		timeout -s KILL 120 sh -c 'echo 1 > /proc/self/make-it-fail && exec "$@"' \
-			inject $arg $rest </dev/null > /tmp/inject.out 2>&1
+		# The program marks itself make-it-fail once started (see kipc_selftest.h).
+		KIPC_FAULT_INJECT=1 timeout -s KILL 120 $arg $rest </dev/null > /tmp/inject.out 2>&1
 		rc=$?
 		sed 's/^/inject| /' /tmp/inject.out >&3
 		say "(exit $rc under fault injection)"

@@ -91,7 +91,7 @@ faultinject)
 	# the kernel log must stay clean, everything must work again, and nothing may leak.
 	{
 		echo "insmod /lib/kipc/kipc.ko"
-		echo "failinject ${KIPC_FAIL_PERCENT:-10}"
+		echo "failinject ${KIPC_FAIL_PERCENT:-5}"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "inject /bin/$(basename "$t")"; done
 		echo "failinject off"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
