@@ -46,7 +46,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all module lib tests deps check lint sparse checkpatch host-test vm-test vm-test-stock \
-	vm-test-debug vm-test-faultinject vm-selftest run vm-shell debug-kernel clean host-tsan
+	vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
 all: module lib tests kipcctl
 
@@ -118,7 +118,7 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) 
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -pthread -o $@ $< $(LIB_A) -lrt
 
-$(BUILD)/tests/vm/%: tests/vm/progs/%.c $(LIB_A)
+$(BUILD)/tests/vm/%: tests/vm/progs/%.c $(wildcard tests/vm/progs/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
 
@@ -175,11 +175,22 @@ check: deps
 	@$(MAKE) -s vm-test-faultinject
 	@$(MAKE) -s packaging-check
 	@$(MAKE) -s vm-test-kipcctl
+	@$(MAKE) -s vm-test-demo
+	@$(MAKE) -s vm-fuzz
+	@$(MAKE) -s vm-stress
 	@bash tests/summary.sh $(BUILD)/results
 
+# The main job: the IPC comparison in the test VM, in the deterministic icount mode by default
+# (MODE=realtime for the multi-threaded TCG clock).
+MODE ?= icount
 run: deps
 	@$(MAKE) -s lib tests
-	@bash tests/vm/run.sh --kernel $(KERNEL) --plan demo
+	@bash tests/vm/run.sh --kernel $(KERNEL) --plan demo --mode $(MODE)
+
+# The main job's whole path (bench in the VM, export, plots on the host) on a few backends.
+vm-test-demo: lib tests
+	@KIPC_BENCH_ARGS="--quick --backends pipe,kipc-mq,kipc-ring" \
+		bash tests/vm/run.sh --kernel stock --plan demo --mode icount --name demo-quick
 
 vm-shell: deps
 	@$(MAKE) -s lib tests
@@ -193,3 +204,5 @@ clean:
 
 include packaging/kipc.mk
 
+include userlib/transport/transport.mk
+include tests/vm/hardening.mk

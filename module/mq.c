@@ -299,8 +299,9 @@ static void kipc_set_pid(struct pid **slot)
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
 		 u64 timeout_ns)
 {
-	struct kipc_msg_buf *msg, *dropped = NULL;
+	struct kipc_msg_buf *msg, *dropped, *tmp;
 	struct kipc_channel *ch;
+	LIST_HEAD(doomed);
 	ktime_t deadline;
 	int ret;
 
@@ -328,12 +329,14 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			ret = -EIDRM;
 			break;
 		}
-		if (ch->depth >= ch->max_msgs) {
-			if (ch->overflow == KIPC_OVERFLOW_DROP) {
+		/*
+		 * DROP makes room however full the queue is: a receive that failed to copy out
+		 * may have put its message back into a queue a sender had refilled meanwhile.
+		 */
+		if (ch->overflow == KIPC_OVERFLOW_DROP) {
+			while (ch->depth >= ch->max_msgs) {
 				dropped = kipc_mq_drop_lowest_locked(ch);
-			} else if (ch->overflow == KIPC_OVERFLOW_FAIL) {
-				ret = -EAGAIN;
-				break;
+				list_add(&dropped->node, &doomed);
 			}
 		}
 		if (ch->depth < ch->max_msgs) {
@@ -343,9 +346,13 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			kipc_set_pid(&ch->last_send_pid);
 			spin_unlock(&ch->lock);
 			wake_up_interruptible_poll(&ch->readers, EPOLLIN | EPOLLRDNORM);
-			if (dropped)
+			list_for_each_entry_safe(dropped, tmp, &doomed, node)
 				kipc_msg_free(dropped);
 			return 0;
+		}
+		if (ch->overflow == KIPC_OVERFLOW_FAIL) {
+			ret = -EAGAIN;
+			break;
 		}
 		spin_unlock(&ch->lock);
 		ret = kipc_wait(&ch->writers, kipc_mq_has_room, ch, 0, flags, deadline);
@@ -522,7 +529,9 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 	reply_kf = kipc_file_get(c->reply_fd, &reply_file);
 	if (!reply_kf)
 		return -EBADF;
-	if (!kipc_file_channel(reply_kf) || !(reply_kf->access & KIPC_ACCESS_READ)) {
+	/* Refuse a reply fd that cannot receive before the request goes out. */
+	if (!kipc_file_channel(reply_kf) || !(reply_kf->access & KIPC_ACCESS_READ) ||
+	    kipc_file_channel(reply_kf)->type != KIPC_TYPE_MQ) {
 		ret = -EBADF;
 		goto out;
 	}

@@ -178,8 +178,11 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 		return -ENODEV;
 	if (READ_ONCE(ch->dead))
 		return -EIDRM;
-	/* Shared only: a private copy-on-write view would not be IPC. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Shared only: a private copy-on-write view would not be IPC.  VM_MAYSHARE, not
+	 * VM_SHARED, which do_mmap() clears for a read-only MAP_SHARED of an O_RDONLY fd.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (!(kf->access & KIPC_ACCESS_READ))
 		return -EACCES;

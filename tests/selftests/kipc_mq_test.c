@@ -36,46 +36,6 @@ static int attach_raw(int fd, const char *name, unsigned int access)
 
 /* ---- child processes ----------------------------------------------------------------------- */
 
-static void on_signal(int sig)
-{
-	(void)sig;
-}
-
-static int catch_signal(int sig, int flags)
-{
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
-
-	sigemptyset(&sa.sa_mask);
-	return sigaction(sig, &sa, NULL);
-}
-
-/* A call that must not wait is cut short by SIGALRM (EINTR) after @secs instead of hanging. */
-static void arm_guard(unsigned int secs)
-{
-	catch_signal(SIGALRM, 0);
-	alarm(secs);
-}
-
-static bool child_running(pid_t pid)
-{
-	return waitpid(pid, NULL, WNOHANG) == 0;
-}
-
-/* The exit code of a child whose whole job was one call: 0, or the errno it failed with. */
-static int errno_exit(long ret)
-{
-	return ret < 0 ? (int)-ret : 0;
-}
-
-#define CHILD_EXPECT(step, expected, seen) do {					\
-	long __exp = (long)(expected), __seen = (long)(seen);			\
-	if (__exp != __seen) {							\
-		fprintf(stderr, "# child step %d: expected %s (%ld), got %s (%ld)\n", \
-			step, #expected, __exp, #seen, __seen);			\
-		_exit(step);							\
-	}									\
-} while (0)
-
 /* Give up every privilege: supplementary groups, then gid, then uid (which clears caps). */
 static int become(uid_t uid, gid_t gid)
 {

@@ -22,26 +22,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-
-/*
- * Under the VM's "inject" step (KIPC_FAULT_INJECT=1) the test marks itself make-it-fail once it
- * runs, so the failslab/fail_page_alloc/fail_usercopy settings hit its kipc calls and its
- * children, not the exec that started it.
- */
-static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
-{
-	const char *on = getenv("KIPC_FAULT_INJECT");
-	int fd;
-
-	if (!on || strcmp(on, "1"))
-		return;
-	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			_exit(97);
-		close(fd);
-	}
-}
+#include "kipc_fault_inject.h"
 #include "kipc.h"
 
 /* The size rules are stated in offsetofend() of a struct's last required field. */
@@ -411,6 +392,48 @@ static inline void test_chan_name(char dst[KIPC_NAME_MAX], const char *prefix, i
 	REQUIRE_MQ();								\
 	if (!((KIPC_FX)->info.features & (bit)))				\
 		SKIP(return, "the module lacks " #bit);				\
+} while (0)
+
+/* ---- signals and children's verdicts ----------------------------------------------------------- */
+
+static inline void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static inline int catch_signal(int sig, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+/* A call that must not wait is cut short by SIGALRM (EINTR) after @secs instead of hanging. */
+static inline void arm_guard(unsigned int secs)
+{
+	catch_signal(SIGALRM, 0);
+	alarm(secs);
+}
+
+static inline bool child_running(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+/* The exit code of a child whose whole job was one call: 0, or the errno it failed with. */
+static inline int errno_exit(long ret)
+{
+	return ret < 0 ? (int)-ret : 0;
+}
+
+#define CHILD_EXPECT(step, expected, seen) do {					\
+	long __exp = (long)(expected), __seen = (long)(seen);			\
+	if (__exp != __seen) {							\
+		fprintf(stderr, "# child step %d: expected %s (%ld), got %s (%ld)\n", \
+			step, #expected, __exp, #seen, __seen);			\
+		_exit(step);							\
+	}									\
 } while (0)
 
 #endif /* KIPC_SELFTEST_H */

@@ -18,6 +18,7 @@
 #   inject PROG [ARGS]             run PROG with KIPC_FAULT_INJECT=1 (it marks itself
 #                                  make-it-fail); its exit status is not judged
 #                                  (only the kernel's log is), but it must end within 120 s
+#   export DIR                     send DIR's files to the host (tar, base64, between markers)
 #   shell                          hand the console to a person
 # Structured results go to /dev/ttyS1 ("@@" lines frame each step); the kernel log goes to the
 # console on ttyS0.  The verdict leaves through isa-debug-exit: QEMU exits 1 for pass, 3 for fail.
@@ -138,7 +139,8 @@ while read -r kind arg rest <&4; do
 			sleep 6
 			echo scan > /sys/kernel/debug/kmemleak
 			echo scan > /sys/kernel/debug/kmemleak
-			if [ -s /sys/kernel/debug/kmemleak ]; then
+			# debugfs files report size 0: read it to know whether it says anything.
+			if [ -n "$(cat /sys/kernel/debug/kmemleak)" ]; then
 				cat /sys/kernel/debug/kmemleak >&3
 				cat /sys/kernel/debug/kmemleak > /dev/kmsg
 				rc=1
@@ -178,6 +180,13 @@ while read -r kind arg rest <&4; do
 		say "(exit $rc under fault injection)"
 		[ $rc -eq 137 ] && say "timed out under fault injection"
 		end_step "$name" $([ $rc -eq 137 ] && echo 1 || echo 0)
+		;;
+	export)
+		rc=0
+		say "@@ export-begin"
+		tar -C "$arg" -cf - . | base64 >&3 || rc=1
+		say "@@ export-end"
+		end_step "$name" $rc
 		;;
 	shell)
 		say "@@ shell"

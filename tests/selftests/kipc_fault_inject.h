@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Under the VM's "inject" step (KIPC_FAULT_INJECT=1) a test marks itself make-it-fail once it
+ * runs, so the failslab/fail_page_alloc/fail_usercopy settings hit its kipc calls and its
+ * children, not the exec that started it.  Every selftest includes this (kipc_selftest.h does).
+ */
+#ifndef KIPC_FAULT_INJECT_H
+#define KIPC_FAULT_INJECT_H
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Whether this run is under fault injection. */
+static inline int kipc_fault_injecting(void)
+{
+	const char *on = getenv("KIPC_FAULT_INJECT");
+
+	return on && !strcmp(on, "1");
+}
+
+static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
+{
+	int fd;
+
+	if (!kipc_fault_injecting())
+		return;
+	fd = open("/proc/self/make-it-fail", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			_exit(97);
+		close(fd);
+	}
+}
+
+#endif /* KIPC_FAULT_INJECT_H */

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What kipc-bench leaves behind, in its results folder:
+ *   table.txt        the summary tables (also printed) and one line per point with the spread
+ *   results.csv      one row per point: every percentile and rate as median, min and max over
+ *                    the repeats, the ratio to the baseline, and the mode in every row
+ *   results.json     the same with the run's settings and where it ran
+ *   data/NAME.dat    per backend: size against latency and throughput, for gnuplot
+ *   plot.gp          the gnuplot script; latency.{png,svg} and throughput.{png,svg}
+ * --compare reads two results.csv and refuses runs made in different modes: emulated and
+ * native times are not comparable, and icount and real-time guests not either.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+const char *workload_name(enum workload wl)
+{
+	return wl == WL_LATENCY ? "latency" : wl == WL_STREAM ? "stream" : "batch";
+}
+
+void format_size(char *buf, size_t len, size_t size)
+{
+	if (size >= (1 << 20) && !(size % (1 << 20)))
+		snprintf(buf, len, "%zu MiB", size >> 20);
+	else if (size >= 1024 && !(size % 1024))
+		snprintf(buf, len, "%zu KiB", size >> 10);
+	else
+		snprintf(buf, len, "%zu B", size);
+}
+
+static const char *status_name(enum point_status st)
+{
+	return st == PT_OK ? "ok" : st == PT_LIMIT ? "limit" : "failed";
+}
+
+/* The point of @backend, @wl, @size, @batch, or NULL. */
+static const struct point *find(const struct bench_run *run,
+				const struct kipc_transport_backend *b, enum workload wl,
+				size_t size, unsigned int batch)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->npoints; i++)
+		if (run->points[i].b == b && run->points[i].wl == wl &&
+		    run->points[i].size == size && run->points[i].batch == batch)
+			return &run->points[i];
+	return NULL;
+}
+
+/* ---- tables ------------------------------------------------------------------------------- */
+
+#define CELL	16
+
+/* One cell of a summary table: the median and the ratio to the baseline. */
+static void cell(char *buf, const struct point *pt)
+{
+	double v;
+
+	if (!pt) {
+		snprintf(buf, CELL, "-");
+	} else if (pt->status == PT_LIMIT) {
+		snprintf(buf, CELL, "n/a");
+	} else if (pt->status == PT_FAILED) {
+		snprintf(buf, CELL, "FAILED");
+	} else {
+		v = pt->wl == WL_LATENCY ? pt->p50.med / 1000 :
+		    pt->wl == WL_STREAM ? pt->mib_s.med : pt->msgs_s.med / 1e6;
+		if (pt->ratio > 0)
+			snprintf(buf, CELL, "%.*f %.2fx", v < 10 ? 2 : v < 1000 ? 1 : 0, v,
+				 pt->ratio);
+		else
+			snprintf(buf, CELL, "%.*f", v < 10 ? 2 : v < 1000 ? 1 : 0, v);
+	}
+}
+
+static void summary(FILE *f, const struct bench_run *run, enum workload wl)
+{
+	const struct bench_opts *o = run->opts;
+	unsigned int i, j, ncols = wl == WL_BATCH ? o->nbatches : o->nsizes;
+	char buf[CELL], head[32];
+
+	if (wl == WL_LATENCY)
+		fprintf(f, "\nRound-trip latency, p50 in microseconds, and the ratio to %s "
+			"(below 1x is faster)\n", o->baseline);
+	else if (wl == WL_STREAM)
+		fprintf(f, "\nOne-way throughput in MiB/s, and the ratio to %s "
+			"(above 1x is faster)\n", o->baseline);
+	else
+		fprintf(f, "\nBatches of %zu-byte messages: million messages/s by batch size, "
+			"and the ratio to %s\n", o->batch_size, o->baseline);
+	fprintf(f, "%-20s", "backend");
+	for (j = 0; j < ncols; j++) {
+		if (wl == WL_BATCH)
+			snprintf(head, sizeof(head), "batch %u", o->batches[j]);
+		else
+			format_size(head, sizeof(head), o->sizes[j]);
+		fprintf(f, " %*s", CELL - 1, head);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < o->nbackends; i++) {
+		fprintf(f, "%-20s", o->backends[i]->name);
+		for (j = 0; j < ncols; j++) {
+			if (wl == WL_BATCH)
+				cell(buf, find(run, o->backends[i], wl, o->batch_size,
+					       o->batches[j]));
+			else
+				cell(buf, find(run, o->backends[i], wl, o->sizes[j], 1));
+			fprintf(f, " %*s", CELL - 1, buf);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void header(FILE *f, const struct bench_run *run)
+{
+	const struct bench_opts *o = run->opts;
+
+	fprintf(f, "kipc-bench, mode %s: %s, %s\n", o->mode, run->host, run->date);
+	if (o->count)
+		fprintf(f, "%u repeat(s) of %lu messages per point", o->repeats, o->count);
+	else
+		fprintf(f, "%u repeat(s) of %lld ms per point", o->repeats,
+			o->duration_ns / 1000000);
+	fprintf(f, " after a %u%% warm-up; medians over the repeats; every message checked "
+		"(sequence and checksum)", o->warmup_pct);
+	if (o->pin[0] >= 0)
+		fprintf(f, "; sides pinned to CPUs %d and %d", o->pin[0], o->pin[1]);
+	fprintf(f, "\n");
+}
+
+static void detail(FILE *f, const struct bench_run *run)
+{
+	const struct point *pt;
+	unsigned int i;
+	char size[16];
+
+	fprintf(f, "\nEvery point (latency in microseconds; [min - max] over the repeats)\n");
+	fprintf(f, "%-20s %-8s %8s %5s %9s %19s %9s %9s %9s %9s %11s %23s %8s\n", "backend",
+		"workload", "size", "batch", "p50", "[p50 min - max]", "p90", "p99", "p99.9", "max",
+		"MiB/s", "[msgs/s min - max]", "ratio");
+	for (i = 0; i < run->npoints; i++) {
+		pt = &run->points[i];
+		format_size(size, sizeof(size), pt->size);
+		fprintf(f, "%-20s %-8s %8s %5u ", pt->b->name, workload_name(pt->wl), size,
+			pt->batch);
+		if (pt->status == PT_LIMIT) {
+			fprintf(f, "n/a: above this backend's limit here (%zu bytes)\n", pt->limit);
+			continue;
+		}
+		if (pt->status == PT_FAILED) {
+			fprintf(f, "FAILED: %s\n", pt->error);
+			continue;
+		}
+		if (pt->wl == WL_LATENCY)
+			fprintf(f, "%9.2f [%7.2f - %7.2f] %9.2f %9.2f %9.2f %9.2f %11s %23s",
+				pt->p50.med / 1e3, pt->p50.min / 1e3, pt->p50.max / 1e3,
+				pt->p90.med / 1e3, pt->p99.med / 1e3, pt->p999.med / 1e3,
+				pt->max.med / 1e3, "", "");
+		else
+			fprintf(f, "%9s %19s %9s %9s %9s %9s %11.1f [%10.0f - %10.0f]", "", "",
+				"", "", "", "", pt->mib_s.med, pt->msgs_s.min, pt->msgs_s.max);
+		if (pt->ratio > 0)
+			fprintf(f, " %7.2fx", pt->ratio);
+		fprintf(f, "\n");
+	}
+}
+
+/* ---- files -------------------------------------------------------------------------------- */
+
+static FILE *create(const struct bench_run *run, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run->opts->out, name);
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "kipc-bench: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static void spread_csv(FILE *f, const struct spread *s)
+{
+	fprintf(f, ",%.1f,%.1f,%.1f", s->med, s->min, s->max);
+}
+
+static void write_csv(const struct bench_run *run)
+{
+	FILE *f = create(run, "results.csv");
+	const struct point *pt;
+	unsigned int i;
+
+	if (!f)
+		return;
+	fprintf(f, "mode,backend,workload,size,batch,status,limit,repeats");
+	fprintf(f, ",p50_ns,p50_ns_min,p50_ns_max,p90_ns,p90_ns_min,p90_ns_max,p99_ns,p99_ns_min,"
+		"p99_ns_max,p999_ns,p999_ns_min,p999_ns_max,max_ns,max_ns_min,max_ns_max");
+	fprintf(f, ",msgs_s,msgs_s_min,msgs_s_max,mib_s,mib_s_min,mib_s_max");
+	fprintf(f, ",ratio,baseline,error\n");
+	for (i = 0; i < run->npoints; i++) {
+		pt = &run->points[i];
+		fprintf(f, "%s,%s,%s,%zu,%u,%s,%zu,%u", run->opts->mode, pt->b->name,
+			workload_name(pt->wl), pt->size, pt->batch,
+			status_name(pt->status),
+			pt->limit, pt->repeats);
+		spread_csv(f, &pt->p50);
+		spread_csv(f, &pt->p90);
+		spread_csv(f, &pt->p99);
+		spread_csv(f, &pt->p999);
+		spread_csv(f, &pt->max);
+		spread_csv(f, &pt->msgs_s);
+		spread_csv(f, &pt->mib_s);
+		/* The error may hold commas: quoted, with its quotes doubled (it has none). */
+		fprintf(f, ",%.4f,%s,\"%s\"\n", pt->ratio, run->opts->baseline, pt->error);
+	}
+	fclose(f);
+}
+
+static void spread_json(FILE *f, const char *name, const struct spread *s, bool comma)
+{
+	fprintf(f, "\"%s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}%s", name, s->med,
+		s->min, s->max, comma ? ", " : "");
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_json(const struct bench_run *run)
+{
+	const struct bench_opts *o = run->opts;
+	FILE *f = create(run, "results.json");
+	const struct point *pt;
+	unsigned int i;
+
+	if (!f)
+		return;
+	fprintf(f, "{\n  \"tool\": \"kipc-bench\",\n  \"mode\": ");
+	json_string(f, o->mode);
+	fprintf(f, ",\n  \"host\": ");
+	json_string(f, run->host);
+	fprintf(f, ",\n  \"date\": ");
+	json_string(f, run->date);
+	fprintf(f, ",\n  \"baseline\": ");
+	json_string(f, o->baseline);
+	fprintf(f, ",\n  \"settings\": {\"repeats\": %u, \"duration_ms\": %lld, \"count\": %lu, "
+		"\"warmup_pct\": %u, \"pin\": [%d, %d], \"verified\": true},\n  \"points\": [\n",
+		o->repeats, o->duration_ns / 1000000, o->count, o->warmup_pct, o->pin[0],
+		o->pin[1]);
+	for (i = 0; i < run->npoints; i++) {
+		pt = &run->points[i];
+		fprintf(f, "    {\"backend\": \"%s\", \"workload\": \"%s\", \"size\": %zu, "
+			"\"batch\": %u, \"status\": \"%s\", \"repeats\": %u", pt->b->name,
+			workload_name(pt->wl), pt->size, pt->batch,
+			status_name(pt->status),
+			pt->repeats);
+		if (pt->status == PT_LIMIT)
+			fprintf(f, ", \"limit\": %zu", pt->limit);
+		if (pt->status == PT_FAILED) {
+			fprintf(f, ", \"error\": ");
+			json_string(f, pt->error);
+		}
+		if (pt->status == PT_OK && pt->wl == WL_LATENCY) {
+			fprintf(f, ",\n     \"latency_ns\": {");
+			spread_json(f, "p50", &pt->p50, true);
+			spread_json(f, "p90", &pt->p90, true);
+			spread_json(f, "p99", &pt->p99, true);
+			spread_json(f, "p99.9", &pt->p999, true);
+			spread_json(f, "max", &pt->max, false);
+			fprintf(f, "}");
+		} else if (pt->status == PT_OK) {
+			fprintf(f, ",\n     \"throughput\": {");
+			spread_json(f, "msgs_per_s", &pt->msgs_s, true);
+			spread_json(f, "mib_per_s", &pt->mib_s, false);
+			fprintf(f, "}");
+		}
+		if (pt->ratio > 0)
+			fprintf(f, ", \"ratio_to_baseline\": %.4f", pt->ratio);
+		fprintf(f, "}%s\n", i + 1 < run->npoints ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	fclose(f);
+}
+
+/* ---- plots -------------------------------------------------------------------------------- */
+
+/* data/<backend>.dat: size, p50 (med min max, us), p99 (us), MiB/s (med min max), msgs/s. */
+static bool write_data(const struct bench_run *run, const struct kipc_transport_backend *b)
+{
+	const struct point *lat, *thr;
+	char name[256];
+	unsigned int j, rows = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "data/%s.dat", b->name);
+	f = create(run, name);
+	if (!f)
+		return false;
+	fprintf(f, "# size p50_us p50_min p50_max p99_us mib_s mib_s_min mib_s_max msgs_s\n");
+	for (j = 0; j < run->opts->nsizes; j++) {
+		lat = find(run, b, WL_LATENCY, run->opts->sizes[j], 1);
+		thr = find(run, b, WL_STREAM, run->opts->sizes[j], 1);
+		if ((!lat || lat->status != PT_OK) && (!thr || thr->status != PT_OK))
+			continue;
+		fprintf(f, "%zu", run->opts->sizes[j]);
+		if (lat && lat->status == PT_OK)
+			fprintf(f, " %.3f %.3f %.3f %.3f", lat->p50.med / 1e3, lat->p50.min / 1e3,
+				lat->p50.max / 1e3, lat->p99.med / 1e3);
+		else
+			fprintf(f, " NaN NaN NaN NaN");
+		if (thr && thr->status == PT_OK)
+			fprintf(f, " %.3f %.3f %.3f %.1f\n", thr->mib_s.med, thr->mib_s.min,
+				thr->mib_s.max, thr->msgs_s.med);
+		else
+			fprintf(f, " NaN NaN NaN NaN\n");
+		rows++;
+	}
+	fclose(f);
+	return rows > 0;
+}
+
+static void write_plot_script(const struct bench_run *run, const char *list)
+{
+	const struct bench_opts *o = run->opts;
+	FILE *f = create(run, "plot.gp");
+	char size[16];
+	unsigned int j;
+	static const char *const terms[][2] = {
+		{ "pngcairo size 1100,700 font 'sans,10'", "png" },
+		{ "svg size 1100,700 dynamic font 'sans,10' background rgb 'white'", "svg" },
+	};
+	unsigned int t;
+
+	if (!f)
+		return;
+	fprintf(f, "# kipc-bench plots; run with gnuplot in this folder.\n");
+	fprintf(f, "backends = \"%s\"\n", list);
+	fprintf(f, "set logscale xy\nset grid\nset key outside right top\n");
+	/* Lines 9 on are dashed: the colours repeat after eight. */
+	fprintf(f, "set for [i=9:32] linetype i dashtype 2\n");
+	fprintf(f, "set xtics (");
+	for (j = 0; j < o->nsizes; j++) {
+		format_size(size, sizeof(size), o->sizes[j]);
+		fprintf(f, "%s\"%s\" %zu", j ? ", " : "", size, o->sizes[j]);
+	}
+	fprintf(f, ")\nset xrange [%zu:%zu]\n", o->sizes[0] / 2 ? o->sizes[0] / 2 : 1,
+		o->sizes[o->nsizes - 1] * 2);
+	fprintf(f, "set xlabel 'message size'\n");
+	for (t = 0; t < 2; t++) {
+		fprintf(f, "set terminal %s\n", terms[t][0]);
+		fprintf(f, "set output 'latency.%s'\n", terms[t][1]);
+		fprintf(f, "set title \"Round-trip latency (p50, bars: min to max over repeats), "
+			"mode %s\"\n", run->opts->mode);
+		fprintf(f, "set ylabel 'round-trip latency, p50 (microseconds)'\n");
+		fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using 1:2:3:4 "
+			"with yerrorlines title b\n");
+		fprintf(f, "set output 'throughput.%s'\n", terms[t][1]);
+		fprintf(f, "set title \"One-way throughput (bars: min to max over repeats), "
+			"mode %s\"\n", run->opts->mode);
+		fprintf(f, "set ylabel 'throughput (MiB/s)'\n");
+		fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using 1:6:7:8 "
+			"with yerrorlines title b\n");
+	}
+	fprintf(f, "unset output\n");
+	fclose(f);
+}
+
+int report_plot(const char *dir)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (!pid) {
+		if (chdir(dir))
+			_exit(126);
+		/* gnuplot's own chatter about fonts is not ours to show. */
+		execlp("gnuplot", "gnuplot", "plot.gp", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		fprintf(stderr, "kipc-bench: no gnuplot here: run 'gnuplot plot.gp' in %s, or "
+			"'kipc-bench --plot %s', where it is installed\n", dir, dir);
+		return 1;
+	}
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
+}
+
+static void write_plots(const struct bench_run *run)
+{
+	char path[4096], list[MAX_BACKENDS * 32] = "";
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "%s/data", run->opts->out);
+	mkdir(path, 0755);
+	for (i = 0; i < run->opts->nbackends; i++) {
+		if (!write_data(run, run->opts->backends[i]))
+			continue;
+		if (list[0])
+			strcat(list, " ");
+		strcat(list, run->opts->backends[i]->name);
+	}
+	write_plot_script(run, list);
+	if (run->opts->plots && list[0])
+		report_plot(run->opts->out);
+}
+
+void report_all(const struct bench_run *run)
+{
+	const struct bench_opts *o = run->opts;
+	FILE *outs[2] = { stdout, NULL };
+	unsigned int k;
+
+	if (mkdir(o->out, 0755) && errno != EEXIST)
+		fprintf(stderr, "kipc-bench: %s: %s\n", o->out, strerror(errno));
+	outs[1] = create(run, "table.txt");
+	for (k = 0; k < 2; k++) {
+		if (!outs[k])
+			continue;
+		header(outs[k], run);
+		if (o->latency)
+			summary(outs[k], run, WL_LATENCY);
+		if (o->stream)
+			summary(outs[k], run, WL_STREAM);
+		if (o->batch)
+			summary(outs[k], run, WL_BATCH);
+	}
+	if (outs[1]) {
+		detail(outs[1], run);
+		fclose(outs[1]);
+	}
+	write_csv(run);
+	write_json(run);
+	write_plots(run);
+	printf("\nResults in %s/: table.txt (with every point and its spread), results.csv, "
+	       "results.json, latency.{png,svg}, throughput.{png,svg}\n", o->out);
+}
+
+/* ---- --compare ---------------------------------------------------------------------------- */
+
+struct row {
+	char mode[32], backend[64], workload[16];
+	size_t size;
+	unsigned int batch;
+	char status[16];
+	double p50, msgs_s;
+};
+
+/* The rows of DIR/results.csv; NULL (after saying why) when it cannot be read. */
+static struct row *read_csv(const char *dir, unsigned int *n)
+{
+	char path[4096], line[2048];
+	struct row *rows = NULL, *more;
+	unsigned int cap = 0;
+	FILE *f;
+	char *field[40], *p;
+	int nf;
+
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "kipc-bench: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	*n = 0;
+	if (!fgets(line, sizeof(line), f))
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		for (nf = 0, p = line; nf < 40 && p; nf++) {
+			field[nf] = p;
+			p = strchr(p, ',');
+			if (p)
+				*p++ = '\0';
+		}
+		if (nf < 30)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			more = realloc(rows, cap * sizeof(*rows));
+			if (!more)
+				break;
+			rows = more;
+		}
+		snprintf(rows[*n].mode, sizeof(rows[0].mode), "%s", field[0]);
+		snprintf(rows[*n].backend, sizeof(rows[0].backend), "%s", field[1]);
+		snprintf(rows[*n].workload, sizeof(rows[0].workload), "%s", field[2]);
+		rows[*n].size = strtoul(field[3], NULL, 10);
+		rows[*n].batch = (unsigned int)strtoul(field[4], NULL, 10);
+		snprintf(rows[*n].status, sizeof(rows[0].status), "%s", field[5]);
+		rows[*n].p50 = strtod(field[8], NULL);
+		rows[*n].msgs_s = strtod(field[23], NULL);
+		(*n)++;
+	}
+out:
+	fclose(f);
+	if (!*n) {
+		fprintf(stderr, "kipc-bench: %s holds no results\n", path);
+		free(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+int report_compare(const char *dir_a, const char *dir_b)
+{
+	unsigned int na, nb, i, j;
+	struct row *a = read_csv(dir_a, &na), *b = a ? read_csv(dir_b, &nb) : NULL;
+	char size[16];
+	double v;
+
+	if (!a || !b) {
+		free(a);
+		return 2;
+	}
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i].mode, a[0].mode))
+			break;
+	for (j = 0; j < nb; j++)
+		if (strcmp(b[j].mode, a[0].mode))
+			break;
+	if (i < na || j < nb) {
+		fprintf(stderr, "kipc-bench: refusing to compare runs made in different modes "
+			"(%s: %s, %s: %s): times from a host, an icount VM and a real-time VM "
+			"do not compare; compare ratios within one run instead\n", dir_a,
+			a[0].mode, dir_b, j < nb ? b[j].mode : a[i].mode);
+		free(a);
+		free(b);
+		return 2;
+	}
+	printf("kipc-bench --compare, mode %s: B = %s against A = %s (latency: below 1x is faster; "
+	       "throughput: above 1x is faster)\n", a[0].mode, dir_b, dir_a);
+	printf("%-20s %-8s %8s %5s %14s %14s %8s\n", "backend", "workload", "size", "batch", "A",
+	       "B", "B/A");
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (!strcmp(a[i].backend, b[j].backend) &&
+			    !strcmp(a[i].workload, b[j].workload) && a[i].size == b[j].size &&
+			    a[i].batch == b[j].batch)
+				break;
+		if (j == nb || strcmp(a[i].status, "ok") || strcmp(b[j].status, "ok"))
+			continue;
+		format_size(size, sizeof(size), a[i].size);
+		if (!strcmp(a[i].workload, "latency")) {
+			v = a[i].p50 > 0 ? b[j].p50 / a[i].p50 : 0;
+			printf("%-20s %-8s %8s %5u %11.2f us %11.2f us %7.2fx\n", a[i].backend,
+			       a[i].workload, size, a[i].batch, a[i].p50 / 1e3, b[j].p50 / 1e3, v);
+		} else {
+			v = a[i].msgs_s > 0 ? b[j].msgs_s / a[i].msgs_s : 0;
+			printf("%-20s %-8s %8s %5u %10.0f m/s %10.0f m/s %7.2fx\n", a[i].backend,
+			       a[i].workload, size, a[i].batch, a[i].msgs_s, b[j].msgs_s, v);
+		}
+	}
+	free(a);
+	free(b);
+	return 0;
+}

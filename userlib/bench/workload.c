@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two sides of a measurement.  Side 0 drives (the ping-pong client, the stream's sender)
+ * and times; side 1 answers (echo) or receives.  Both know the plan, so they run the same
+ * sequence of workloads and repeats without talking about it; each run ends with a message
+ * flagged LAST and its echo (or an ack), so the link is empty between runs.
+ *
+ * Every message is built and checked in full, so a transport that drops, reorders, truncates
+ * or corrupts one fails the point instead of posting a time:
+ *   bytes 0..7   the sequence number << 8 | flags (native endian)
+ *   bytes 8..15  a checksum of bytes 16.. (a fixed pseudo-random payload), mixed with the
+ *                sequence and the length
+ *   16..         the payload, copied from a template into the message as a producer would
+ * A message of 8 to 15 bytes has no checksum word: its bytes past 8 are compared directly.
+ * Senders build in place where the backend allows (kipc_transport_send_begin()), receivers
+ * check in place (kipc_transport_recv_begin()); a native call (KIPC_TRANSPORT_NATIVE_CALL) and
+ * batches use buffers of their own.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+#define F_LAST		1u
+#define F_REPLY		2u
+#define HDR		16
+
+struct side {
+	const struct bench_opts *o;
+	const struct point *pt;
+	unsigned int id;
+	struct kipc_transport *tp;
+	struct point_shared *sh;
+	unsigned char *tmpl;		/* the payload template, pt->size bytes */
+	__u64 sum;			/* its checksum from byte HDR on */
+	double *samples;		/* latency samples of one run */
+	size_t nsamples, cap;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
+
+static __u64 rotl(__u64 x, unsigned int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* Four independent lanes of h = h * 31 + word, so the compiler can keep them in flight. */
+static __u64 checksum(const unsigned char *p, size_t len)
+{
+	__u64 a = 1, b = 2, c = 3, d = 4, w[4], tail = 0;
+	size_t i = 0;
+
+	for (; i + 32 <= len; i += 32) {
+		memcpy(w, p + i, 32);
+		a = a * 31 + w[0];
+		b = b * 31 + w[1];
+		c = c * 31 + w[2];
+		d = d * 31 + w[3];
+	}
+	for (; i < len; i++)
+		tail = tail * 257 + p[i];
+	return a ^ rotl(b, 17) ^ rotl(c, 31) ^ rotl(d, 47) ^ (tail * 0x9e3779b97f4a7c15ull);
+}
+
+static __u64 mix(__u64 seq, size_t len)
+{
+	return (seq * 0x9e3779b97f4a7c15ull) ^ ((__u64)len << 40) ^ 0x5bd1e995u;
+}
+
+static void build(const struct side *s, void *dst, size_t len, __u64 seq, unsigned int flags)
+{
+	unsigned char *m = dst;
+	__u64 w = seq << 8 | flags;
+
+	if (len > 8)
+		memcpy(m + 8, s->tmpl + 8, len - 8);
+	memcpy(m, &w, 8);
+	if (len >= HDR) {
+		w = s->sum ^ mix(seq, len);
+		memcpy(m + 8, &w, 8);
+	}
+}
+
+/* Fail the side with @fmt (a corrupt message, or a transport error). */
+#define FAIL(s, code, ...) do {							\
+	(s)->sh->failed[(s)->id] = (code);					\
+	snprintf((s)->sh->error[(s)->id], sizeof((s)->sh->error[0]), __VA_ARGS__); \
+	return (code);								\
+} while (0)
+
+static int check(struct side *s, const void *msg, size_t got, __u64 seq, unsigned int *flags)
+{
+	const unsigned char *m = msg;
+	size_t len = s->pt->size;
+	__u64 w;
+
+	if (got != len)
+		FAIL(s, 1, "message %llu: %zu bytes, not %zu", (unsigned long long)seq, got, len);
+	memcpy(&w, m, 8);
+	if (w >> 8 != seq)
+		FAIL(s, 1, "message %llu arrived as %llu (lost, repeated or reordered)",
+		     (unsigned long long)seq, (unsigned long long)(w >> 8));
+	*flags = (unsigned int)(w & 0xff);
+	if (len >= HDR) {
+		memcpy(&w, m + 8, 8);
+		if ((checksum(m + HDR, len - HDR) ^ mix(seq, len)) != w)
+			FAIL(s, 1, "message %llu (%zu bytes): wrong checksum",
+			     (unsigned long long)seq, len);
+	} else if (len > 8 && memcmp(m + 8, s->tmpl + 8, len - 8)) {
+		FAIL(s, 1, "message %llu (%zu bytes): corrupt", (unsigned long long)seq, len);
+	}
+	return 0;
+}
+
+#define TRY(s, call, what) do {							\
+	long r_ = (call);							\
+	if (r_ < 0)								\
+		FAIL(s, (int)r_, "%s: %s", what, strerror((int)-r_));		\
+} while (0)
+
+static int send_one(struct side *s, __u64 seq, unsigned int flags)
+{
+	void *room;
+	int err = 0;
+
+	room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_TRANSPORT_FOREVER, &err);
+	if (!room)
+		FAIL(s, err, "send_begin: %s", strerror(-err));
+	build(s, room, s->pt->size, seq, flags);
+	TRY(s, kipc_transport_send_commit(s->tp, s->pt->size), "send");
+	return 0;
+}
+
+static int recv_one(struct side *s, __u64 seq, unsigned int *flags)
+{
+	const void *msg;
+	size_t len;
+	int err = 0;
+
+	msg = kipc_transport_recv_begin(s->tp, &len, KIPC_TRANSPORT_FOREVER, &err);
+	if (!msg)
+		FAIL(s, err, "receive: %s", strerror(-err));
+	err = check(s, msg, len, seq, flags);
+	kipc_transport_recv_done(s->tp);
+	return err;
+}
+
+/* ---- timing ------------------------------------------------------------------------------- */
+
+/*
+ * When side 0 stops: after a warm-up of warmup_pct percent, the measured part runs for the
+ * duration or for the count.  measuring() says whether @i (or now) is in the measured part,
+ * last() whether @i is the final message.
+ */
+struct clock {
+	const struct bench_opts *o;
+	long long warm_end, end;
+	unsigned long warm_count;
+};
+
+static void clock_start(struct clock *c, const struct bench_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	if (o->count) {
+		c->warm_count = o->count * o->warmup_pct / 100;
+	} else {
+		c->warm_end = now_ns() + o->duration_ns * o->warmup_pct / 100;
+		c->end = c->warm_end + o->duration_ns;
+	}
+}
+
+static bool measuring(const struct clock *c, unsigned long i, long long now)
+{
+	return c->o->count ? i >= c->warm_count : now >= c->warm_end;
+}
+
+static bool last(const struct clock *c, unsigned long i, long long now)
+{
+	return c->o->count ? i + 1 >= c->warm_count + c->o->count : now >= c->end;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double percentile(const double *sorted, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+
+	return sorted[i < n ? i : n - 1];
+}
+
+static void lat_stats(struct side *s, struct lat_stats *st)
+{
+	double sum = 0;
+	size_t i, n = s->nsamples;
+
+	memset(st, 0, sizeof(*st));
+	if (!n)
+		return;
+	qsort(s->samples, n, sizeof(double), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += s->samples[i];
+	st->n = n;
+	st->p50 = percentile(s->samples, n, 0.50);
+	st->p90 = percentile(s->samples, n, 0.90);
+	st->p99 = percentile(s->samples, n, 0.99);
+	st->p999 = percentile(s->samples, n, 0.999);
+	st->max = s->samples[n - 1];
+	st->mean = sum / (double)n;
+}
+
+static int sample(struct side *s, double ns)
+{
+	double *more;
+
+	if (s->nsamples == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4096;
+		more = realloc(s->samples, s->cap * sizeof(double));
+		if (!more)
+			FAIL(s, -ENOMEM, "out of memory for latency samples");
+		s->samples = more;
+	}
+	s->samples[s->nsamples++] = ns;
+	return 0;
+}
+
+/* ---- ping-pong ---------------------------------------------------------------------------- */
+
+static int pingpong_client(struct side *s, struct lat_stats *st)
+{
+	bool native = s->pt->b->flags & KIPC_TRANSPORT_NATIVE_CALL;
+	size_t len = s->pt->size;
+	unsigned char *req = NULL, *reply = NULL;
+	unsigned int flags, f;
+	struct clock c;
+	long long t0, t1 = 0;
+	unsigned long i;
+	int ret = 0;
+
+	if (native) {
+		req = malloc(len);
+		reply = malloc(len);
+		if (!req || !reply)
+			FAIL(s, -ENOMEM, "out of memory");
+	}
+	s->nsamples = 0;
+	clock_start(&c, s->o);
+	for (i = 0; !ret; i++) {
+		flags = last(&c, i, t1) ? F_LAST : 0;
+		t0 = now_ns();
+		if (native) {
+			build(s, req, len, i, flags);
+			ret = (int)kipc_transport_call(s->tp, req, len, reply, len,
+						       KIPC_TRANSPORT_FOREVER);
+			ret = ret < 0 ? ret : check(s, reply, (size_t)ret, i, &f);
+			if (ret < 0)
+				FAIL(s, ret, "call: %s", strerror(-ret));
+		} else {
+			ret = send_one(s, i, flags);
+			if (!ret)
+				ret = recv_one(s, i, &f);
+		}
+		t1 = now_ns();
+		if (!ret && !(f & F_REPLY))
+			FAIL(s, 1, "message %lu: the echo is not a reply", i);
+		if (!ret && measuring(&c, i, t0))
+			ret = sample(s, (double)(t1 - t0));
+		if (flags & F_LAST)
+			break;
+	}
+	free(req);
+	free(reply);
+	if (!ret)
+		lat_stats(s, st);
+	return ret;
+}
+
+static int pingpong_server(struct side *s)
+{
+	const void *msg;
+	void *room;
+	size_t len;
+	unsigned int flags = 0;
+	__u64 seq;
+	int err = 0;
+
+	for (seq = 0; !(flags & F_LAST); seq++) {
+		msg = kipc_transport_recv_begin(s->tp, &len, KIPC_TRANSPORT_FOREVER, &err);
+		if (!msg)
+			FAIL(s, err, "receive: %s", strerror(-err));
+		err = check(s, msg, len, seq, &flags);
+		if (err)
+			return err;
+		room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_TRANSPORT_FOREVER, &err);
+		if (!room)
+			FAIL(s, err, "send_begin: %s", strerror(-err));
+		build(s, room, s->pt->size, seq, F_REPLY | (flags & F_LAST));
+		TRY(s, kipc_transport_send_commit(s->tp, s->pt->size), "send");
+		TRY(s, kipc_transport_recv_done(s->tp), "recv_done");
+	}
+	return 0;
+}
+
+/* ---- streams ------------------------------------------------------------------------------ */
+
+/* Send @n messages from @seq on in batches; the last is flagged when @flag_last. */
+static int send_batch(struct side *s, unsigned char **bufs, struct kipc_transport_msg *msgs,
+		      unsigned int n, __u64 seq, bool flag_last)
+{
+	unsigned int i, done = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		build(s, bufs[i], s->pt->size, seq + i, flag_last && i == n - 1 ? F_LAST : 0);
+		msgs[i].buf = bufs[i];
+		msgs[i].len = s->pt->size;
+	}
+	while (done < n) {
+		ret = kipc_transport_send_batch(s->tp, msgs + done, n - done,
+						KIPC_TRANSPORT_FOREVER);
+		if (ret < 0)
+			FAIL(s, ret, "send_batch: %s", strerror(-ret));
+		done += (unsigned int)ret;
+	}
+	return 0;
+}
+
+static int alloc_batch(struct side *s, unsigned char ***bufs, struct kipc_transport_msg **msgs)
+{
+	unsigned int i, n = s->pt->batch;
+
+	*bufs = calloc(n, sizeof(**bufs));
+	*msgs = calloc(n, sizeof(**msgs));
+	if (!*bufs || !*msgs)
+		FAIL(s, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		(*bufs)[i] = malloc(s->pt->size);
+		if (!(*bufs)[i])
+			FAIL(s, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void free_batch(const struct side *s, unsigned char **bufs, struct kipc_transport_msg *msgs)
+{
+	unsigned int i;
+
+	for (i = 0; bufs && i < s->pt->batch; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(msgs);
+}
+
+static int stream_sender(struct side *s, struct thr_stats *st)
+{
+	struct kipc_transport_msg *msgs = NULL;
+	unsigned char **bufs = NULL;
+	unsigned int batch = s->pt->wl == WL_BATCH ? s->pt->batch : 1, f;
+	unsigned long i = 0, first = 0;
+	long long now = now_ns(), t_start = 0;
+	struct clock c;
+	bool end = false, started = false;
+	int ret = 0;
+
+	if (batch > 1)
+		ret = alloc_batch(s, &bufs, &msgs);
+	clock_start(&c, s->o);
+	while (!ret && !end) {
+		if (!started && measuring(&c, i, now)) {
+			started = true;
+			first = i;
+			t_start = now;
+		}
+		end = last(&c, i + batch - 1, now);
+		if (batch > 1)
+			ret = send_batch(s, bufs, msgs, batch, i, end);
+		else
+			ret = send_one(s, i, end ? F_LAST : 0);
+		i += batch;
+		now = now_ns();
+	}
+	free_batch(s, bufs, msgs);
+	if (ret)
+		return ret;
+	/* The receiver's ack: everything has arrived and been checked. */
+	ret = recv_one(s, i, &f);
+	if (ret)
+		return ret;
+	now = now_ns();
+	if (!started)
+		t_start = now;
+	st->msgs = i - first;
+	st->secs = (double)(now - t_start) / 1e9;
+	st->msgs_s = st->secs > 0 ? (double)st->msgs / st->secs : 0;
+	st->mib_s = st->msgs_s * (double)s->pt->size / (1 << 20);
+	return 0;
+}
+
+static int stream_receiver(struct side *s)
+{
+	struct kipc_transport_msg *msgs = NULL;
+	unsigned char **bufs = NULL;
+	unsigned int batch = s->pt->wl == WL_BATCH ? s->pt->batch : 1, flags = 0, j;
+	__u64 seq = 0;
+	int n, ret = 0;
+
+	if (batch > 1)
+		ret = alloc_batch(s, &bufs, &msgs);
+	while (!ret && !(flags & F_LAST)) {
+		if (batch == 1) {
+			ret = recv_one(s, seq++, &flags);
+			continue;
+		}
+		for (j = 0; j < batch; j++)
+			msgs[j] = (struct kipc_transport_msg){ bufs[j], s->pt->size };
+		n = kipc_transport_recv_batch(s->tp, msgs, batch, KIPC_TRANSPORT_FOREVER);
+		if (n < 0) {
+			s->sh->failed[s->id] = n;
+			snprintf(s->sh->error[s->id], sizeof(s->sh->error[0]), "recv_batch: %s",
+				 strerror(-n));
+			ret = n;
+		}
+		for (j = 0; !ret && j < (unsigned int)n && !(flags & F_LAST); j++)
+			ret = check(s, bufs[j], msgs[j].len, seq++, &flags);
+	}
+	free_batch(s, bufs, msgs);
+	return ret ? ret : send_one(s, seq, F_REPLY);
+}
+
+/* ---- a point ------------------------------------------------------------------------------ */
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+int workload_side(const struct bench_opts *o, const struct point *pt, unsigned int id,
+		  struct kipc_transport *tp, struct point_shared *sh)
+{
+	struct side s = { .o = o, .pt = pt, .id = id, .tp = tp, .sh = sh };
+	unsigned int r;
+	size_t i;
+	int ret = 0;
+
+	pin(o->pin[id]);
+	if (kipc_transport_max_msg(tp) < pt->size) {
+		sh->max_msg = kipc_transport_max_msg(tp);
+		return 0;
+	}
+	s.tmpl = malloc(pt->size);
+	if (!s.tmpl)
+		FAIL(&s, -ENOMEM, "out of memory");
+	srand(42);
+	for (i = 0; i < pt->size; i++)
+		s.tmpl[i] = (unsigned char)rand();
+	s.sum = pt->size >= HDR ? checksum(s.tmpl + HDR, pt->size - HDR) : 0;
+	for (r = 0; r < o->repeats && !ret; r++) {
+		if (pt->wl == WL_LATENCY)
+			ret = id ? pingpong_server(&s) : pingpong_client(&s, &sh->lat[r]);
+		else
+			ret = id ? stream_receiver(&s) : stream_sender(&s, &sh->thr[r]);
+		if (!ret && !id)
+			sh->done = r + 1;
+	}
+	free(s.tmpl);
+	free(s.samples);
+	return ret ? 1 : 0;
+}
+
+struct spread spread_of(const double *v, unsigned int n)
+{
+	double sorted[MAX_REPEATS];
+	struct spread sp = { 0, 0, 0 };
+
+	if (!n)
+		return sp;
+	memcpy(sorted, v, n * sizeof(double));
+	qsort(sorted, n, sizeof(double), cmp_double);
+	sp.min = sorted[0];
+	sp.max = sorted[n - 1];
+	sp.med = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	return sp;
+}
