@@ -32,6 +32,8 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm /dev/mqueue
 mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+# The TCP backend runs over loopback.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 R=/dev/ttyS1
 stty -F $R -opost 2>/dev/null
