@@ -40,12 +40,7 @@ static int wait_channels(int want)
 }
 
 #define REQUIRE_STATE() do {							\
-	int fd_ = kipc_open(0);							\
-	if (fd_ < 0)								\
-		SKIP(return, "%s", kipc_strerror(fd_));				\
-	if (kipc_has_feature(fd_, KIPC_FEATURE_MQ) != 1)			\
-		SKIP(close(fd_); return, KIPC_NO_MQ);				\
-	close(fd_);								\
+	REQUIRE_MODULE_FEATURES(KIPC_FEATURE_MQ);				\
 	if (channels_total() < 0)						\
 		SKIP(return, "no " STATE " (needs root and debugfs)");		\
 } while (0)

@@ -11,14 +11,7 @@
 
 #include "kipc_selftest.h"
 
-#define REQUIRE_POOL() do {							\
-	int fd_ = kipc_open(0);							\
-	if (fd_ < 0)								\
-		SKIP(return, "%s", kipc_strerror(fd_));				\
-	if (kipc_has_feature(fd_, KIPC_FEATURE_MQ | KIPC_FEATURE_SHM) != 1)	\
-		SKIP(close(fd_); return, "the module lacks queues or shared pages"); \
-	close(fd_);								\
-} while (0)
+#define REQUIRE_POOL() REQUIRE_MODULE_FEATURES(KIPC_FEATURE_MQ | KIPC_FEATURE_SHM)
 
 static void pool_name(char *buf, size_t len, const char *what)
 {

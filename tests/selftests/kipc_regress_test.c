@@ -32,14 +32,7 @@ static long state_value(const char *key)
 	return v;
 }
 
-#define REQUIRE_MQ_SHM() do {							\
-	int fd_ = kipc_open(0);							\
-	if (fd_ < 0)								\
-		SKIP(return, "%s", kipc_strerror(fd_));				\
-	if (kipc_has_feature(fd_, KIPC_FEATURE_MQ | KIPC_FEATURE_SHM) != 1)	\
-		SKIP(close(fd_); return, "the module lacks queues or shared pages"); \
-	close(fd_);								\
-} while (0)
+#define REQUIRE_MQ_SHM() REQUIRE_MODULE_FEATURES(KIPC_FEATURE_MQ | KIPC_FEATURE_SHM)
 
 struct race {
 	int fd;

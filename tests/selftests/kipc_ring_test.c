@@ -105,14 +105,7 @@ static int run_stream(const char *name, int doorbell)
 	return ret;
 }
 
-#define REQUIRE_SHM() do {							\
-	int fd_ = kipc_open(0);							\
-	if (fd_ < 0)								\
-		SKIP(return, "%s", kipc_strerror(fd_));				\
-	if (kipc_has_feature(fd_, KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL) != 1) \
-		SKIP(close(fd_); return, "the module lacks shared pages");	\
-	close(fd_);								\
-} while (0)
+#define REQUIRE_SHM() REQUIRE_MODULE_FEATURES(KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL)
 
 TEST(ring_over_kipc_pages_with_futexes)
 {

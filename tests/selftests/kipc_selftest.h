@@ -436,4 +436,17 @@ static inline int errno_exit(long ret)
 	}									\
 } while (0)
 
+/*
+ * For TEST()s without a fixture: skip unless /dev/kipc opens and the module implements every
+ * bit of @bits.
+ */
+#define REQUIRE_MODULE_FEATURES(bits) do {					\
+	int fd_ = kipc_open(0);							\
+	if (fd_ < 0)								\
+		SKIP(return, "%s", kipc_strerror(fd_));				\
+	if (kipc_has_feature(fd_, (bits)) != 1)					\
+		SKIP(close(fd_); return, "the module lacks " #bits);		\
+	close(fd_);								\
+} while (0)
+
 #endif /* KIPC_SELFTEST_H */
