@@ -45,7 +45,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
-.PHONY: all module lib tests deps check lint sparse checkpatch host-test vm-test vm-test-stock \
+.PHONY: all module lib tests deps check lint sparse checkpatch uapi-padding docs docs-check host-test vm-test vm-test-stock \
 	vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
 all: module lib tests kipcctl
@@ -123,7 +123,18 @@ $(BUILD)/tests/vm/%: tests/vm/progs/%.c $(wildcard tests/vm/progs/*.h) $(LIB_A)
 	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
 
 # ---- checks ----------------------------------------------------------------------------------
-lint: sparse checkpatch
+lint: sparse checkpatch uapi-padding docs-check
+
+# docs/bad-input.md is the bad-input table's own listing: `make docs` writes it, lint checks it.
+BADINPUT := $(BUILD)/tests/selftests/kipc_badinput_test
+docs: $(BADINPUT)
+	@$(BADINPUT) --list > docs/bad-input.md
+	@echo "  DOCS    docs/bad-input.md"
+
+docs-check: $(BADINPUT)
+	@$(BADINPUT) --list | diff -u docs/bad-input.md - || \
+		{ echo "docs/bad-input.md is stale: run make docs"; exit 1; }
+	@echo "  DOCS    docs/bad-input.md is current"
 
 # sparse (C=2 checks every file) on builds of their own, against the stock headers and, once it
 # is built, the debug kernel (which has KUnit, so the KUnit module is checked too).  Any report
@@ -142,6 +153,17 @@ checkpatch:
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f \
 		$(wildcard module/*.c module/*.h uapi/linux/*.h tests/kunit/*.c tests/vm/harness/*.c)
 	@echo "  CHECKPATCH clean"
+
+# No implicit padding in a uapi struct: -Wpadded on a file that takes the sizeof() of each
+# (every "struct kipc_* {" of the header), so that each layout is computed.
+uapi-padding:
+	@structs=$$(sed -n 's/^struct \(kipc_[a-z0-9_]*\) {$$/\1/p' uapi/linux/kipc.h); \
+	test -n "$$structs" || { echo "no structs found in uapi/linux/kipc.h"; exit 1; }; \
+	{ echo '#include <linux/kipc.h>'; echo 'static const unsigned long sizes[] = {'; \
+	  for s in $$structs; do echo "sizeof(struct $$s),"; done; \
+	  echo '}; unsigned long kipc_size(int i) { return sizes[i]; }'; } | \
+		$(CC) -Iuapi -Wpadded -Werror -fsyntax-only -x c - || exit 1; \
+	echo "  PADDING none in the $$(echo $$structs | wc -w) structs of uapi/linux/kipc.h"
 
 host-test: $(HOST_TESTS)
 	@KIPC_RESULTS=$(BUILD)/results bash tests/host/run.sh $(BUILD)/tests/host | tee $(BUILD)/host-test.log; \

@@ -5,7 +5,8 @@
  * Every ioctl argument is a size-versioned struct (see uapi/linux/kipc.h).  The dispatcher
  * does the size checks once, for every command, from kipc_ioctl_ops[]: it reads the caller's
  * size, refuses one that ends before the command's last required field (EINVAL), copies the
- * struct in with copy_struct_from_user() (E2BIG for a non-zero unknown tail) and, after the
+ * struct in with copy_struct_from_user() (E2BIG for a non-zero unknown tail), makes sure the
+ * answer can be written back before anything happens (EFAULT otherwise) and, after the
  * handler ran, copies back no more than the caller's size.  Handlers see a zero-filled kernel
  * struct of the kernel's own size and only check flags and values.
  *
@@ -189,6 +190,8 @@ union kipc_ioctl_buffer {
  * @size: the kernel's sizeof() of the command's struct
  * @min_size: offsetofend() of the last field an old caller must already have had
  * @cmd: the full ioctl number
+ * @out: the struct has output fields, to be copied back (DESTROY and SEND have none: their
+ *       argument may live in read-only memory)
  * @out_on_error: copy the struct back even when the handler fails (EMSGSIZE reports the
  *                length needed; a call reports whether its request went out)
  * @execute: the handler; it works on a kernel copy of the struct
@@ -197,38 +200,42 @@ struct kipc_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int cmd;
+	bool out;
 	bool out_on_error;
 	int (*execute)(struct kipc_file *kf, void *arg);
 };
 
 /* Rows stand in command-number order with no gaps: row i handles _IOC_NR() == i. */
-#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out_on_error)	\
+#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out, _out_on_error)	\
 	{								\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kipc_ioctl_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
 		.cmd = _ioctl,						\
+		.out = _out,						\
 		.out_on_error = _out_on_error,				\
 		.execute = _fn,						\
 	}
 
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
-	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, false),
-	KIPC_IOCTL_OP(KIPC_IOC_CREATE, kipc_ioctl_create, struct kipc_create, overflow, false),
-	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, false),
-	KIPC_IOCTL_OP(KIPC_IOC_DESTROY, kipc_ioctl_destroy, struct kipc_destroy, name, false),
-	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, false),
-	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, false),
-	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false),
-	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true),
+	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_CREATE, kipc_ioctl_create, struct kipc_create, overflow, true,
+		      false),
+	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_DESTROY, kipc_ioctl_destroy, struct kipc_destroy, name, false,
+		      false),
+	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false, false),
+	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true, true),
 	KIPC_IOCTL_OP(KIPC_IOC_SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, __reserved,
-		      false),
+		      true, false),
 	KIPC_IOCTL_OP(KIPC_IOC_RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, __reserved,
-		      false),
-	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true),
-	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, false),
-	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, false),
+		      true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true, true),
+	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, true, false),
 };
 
 /* The dispatcher indexes the table by command number; refuse to load if a row is misplaced. */
@@ -242,13 +249,28 @@ static bool kipc_ioctl_table_ok(void)
 	return true;
 }
 
+/*
+ * A command must not act and then fail to report: a receive would lose its message, a create
+ * would leave a channel behind an error.  Before the handler runs, write the caller's own
+ * bytes back over both ends of the region the answer goes to; the struct is smaller than a
+ * page, so that touches every page it lies on, and an argument on a read-only or unmapped
+ * page fails here with EFAULT, having done nothing.  (Only a caller that unmaps or protects
+ * its own argument during the call can still see EFAULT after the effect.)
+ */
+static int kipc_ioctl_out_ok(void __user *uarg, const u8 *buf, u32 len)
+{
+	if (copy_to_user(uarg, buf, 1) || copy_to_user(uarg + len - 1, buf + len - 1, 1))
+		return -EFAULT;
+	return 0;
+}
+
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	const struct kipc_ioctl_op *op;
 	union kipc_ioctl_buffer buf;
 	unsigned int nr = _IOC_NR(cmd);
-	u32 usize;
+	u32 usize, len;
 	int ret;
 
 	if (nr >= ARRAY_SIZE(kipc_ioctl_ops))
@@ -264,14 +286,19 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
+	len = min_t(u32, usize, op->size);
+	if (op->out) {
+		ret = kipc_ioctl_out_ok(uarg, (u8 *)&buf, len);
+		if (ret)
+			return ret;
+	}
 
 	ret = op->execute(file->private_data, &buf);
-	if (ret && !op->out_on_error)
+	if (!op->out || (ret && !op->out_on_error))
 		return ret;
 
 	/* The caller's size stays as the caller wrote it. */
-	if (copy_to_user(uarg + sizeof(u32), (u8 *)&buf + sizeof(u32),
-			 min_t(u32, usize, op->size) - sizeof(u32)))
+	if (copy_to_user(uarg + sizeof(u32), (u8 *)&buf + sizeof(u32), len - sizeof(u32)))
 		return ret ?: -EFAULT;
 	return ret;
 }
@@ -426,9 +453,18 @@ static int __init kipc_init(void)
 
 static void __exit kipc_exit(void)
 {
+	u64 shm_channels, shm_bytes;
+
 	debugfs_remove(kipc_debugfs);
 	misc_deregister(&kipc_misc);
 	kipc_registry_exit();
+	/*
+	 * The module has no slab caches of its own (messages vary in size: kmalloc's caches fit
+	 * them); what stands for them is the count of everything it allocated, which must be
+	 * back to zero.  The test VM fails any run that WARNs.
+	 */
+	kipc_shm_counts(&shm_channels, &shm_bytes);
+	WARN_ON(atomic64_read(kipc_mq_global_msgs()) || shm_channels || shm_bytes);
 }
 
 module_init(kipc_init);

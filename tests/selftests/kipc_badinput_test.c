@@ -81,6 +81,7 @@ enum where {
 	AT_NULL,
 	AT_KERNEL,	/* a kernel address */
 	AT_WILD,	/* (void *)-1 */
+	AT_ONE,		/* (void *)1 */
 	AT_NOACCESS,	/* a PROT_NONE page */
 	AT_MISALIGNED,	/* one byte past an aligned buffer */
 	AT_RDONLY,	/* a read-only page */
@@ -442,6 +443,7 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 	unsigned char *arg = argbuf;
 	__u32 size = t->sized ? t->size : io->size;
 	__u32 len = size < ARG_ROOM ? size : io->size;	/* the bytes that exist */
+	__u32 poison;
 	void *p = NULL;
 	int fd = c->fd[t->fd == FD_OWN ? io->fd : t->fd];
 	int ret;
@@ -460,6 +462,14 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 	if (t->mut)
 		t->mut(c, arg, t);
 
+	/*
+	 * What lies past the caller's size is not the caller's struct: it must stay untouched.
+	 * (The size field itself is always there.)
+	 */
+	poison = size > sizeof(__u32) ? size : sizeof(__u32);
+	if (poison < ARG_ROOM)
+		memset(arg + poison, 0xa5, ARG_ROOM - poison);
+
 	switch (t->where) {
 	case AT_BUF:
 		p = arg;
@@ -472,6 +482,9 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 		break;
 	case AT_WILD:
 		p = (void *)-1L;
+		break;
+	case AT_ONE:
+		p = (void *)1L;
 		break;
 	case AT_NOACCESS:
 		p = noaccess;
@@ -498,6 +511,15 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 	ret = do_ioctl(fd, io->cmd, p);
 	if (t->check && ret == t->expect)
 		*why = t->check(c, p && t->where != AT_RDONLY ? p : arg);
+	if (t->where == AT_BUF && poison < ARG_ROOM) {
+		unsigned int i;
+
+		for (i = poison; i < ARG_ROOM; i++)
+			if (arg[i] != 0xa5)
+				*why = "the kernel wrote past the caller's size";
+		if (*(__u32 *)arg != size)
+			*why = "the kernel changed the size field";
+	}
 	return ret;
 }
 
@@ -572,6 +594,8 @@ static void gen_struct_rules(void)
 		CASE("size 0", .ioc = io, SIZE(0), .expect = EINVAL);
 		add(&(struct bcase){ .ioc = io, SIZE(4), .expect = EINVAL },
 		    "size 4 (the size field alone)");
+		add(&(struct bcase){ .ioc = io, SIZE(8), .expect = EINVAL },
+		    "size 8 (size and flags alone)");
 		add(&(struct bcase){ .ioc = io, SIZE(io->min - 1), .expect = EINVAL },
 		    "size %u (one byte short of the last required field)", io->min - 1);
 		if (io->min < io->size)
@@ -606,6 +630,7 @@ static void gen_struct_rules(void)
 		CASE("argument NULL", .ioc = io, .where = AT_NULL, .expect = EFAULT);
 		CASE("argument a kernel address", .ioc = io, .where = AT_KERNEL, .expect = EFAULT);
 		CASE("argument (void *)-1", .ioc = io, .where = AT_WILD, .expect = EFAULT);
+		CASE("argument (void *)1", .ioc = io, .where = AT_ONE, .expect = EFAULT);
 		CASE("argument on a PROT_NONE page", .ioc = io, .where = AT_NOACCESS,
 		     .expect = EFAULT);
 		CASE("argument 8 bytes before an unmapped page", .ioc = io,
@@ -1039,15 +1064,15 @@ static void gen_names(void)
 		     .name = name_63, .expect = absent);
 		CASE("name \"..\" (valid: names are not paths)", .ioc = io, .off = off,
 		     .name = name_dots, .expect = absent);
-		CASE("name with a control byte (\\\\001)", .ioc = io, .off = off,
+		CASE("name with a control byte (0x01)", .ioc = io, .off = off,
 		     .name = name_ctrl, .expect = EINVAL);
 		CASE("name with a space", .ioc = io, .off = off, .name = name_space,
 		     .expect = EINVAL);
 		CASE("name with a slash", .ioc = io, .off = off, .name = name_slash,
 		     .expect = EINVAL);
-		CASE("name with DEL (\\\\177)", .ioc = io, .off = off, .name = name_del,
+		CASE("name with DEL (0x7f)", .ioc = io, .off = off, .name = name_del,
 		     .expect = EINVAL);
-		CASE("name in UTF-8 (\"caf\\\\303\\\\251\")", .ioc = io, .off = off,
+		CASE("name in UTF-8 (caf\\xc3\\xa9)", .ioc = io, .off = off,
 		     .name = name_utf8, .expect = EINVAL);
 		CASE("name byte 0xff", .ioc = io, .off = off, .name = name_high,
 		     .expect = EINVAL);
@@ -1571,6 +1596,21 @@ static void build_table(void)
 	gen_syscalls();
 }
 
+/* @s with the table's column separator escaped. */
+static const char *md_cell(const char *s)
+{
+	static char out[2 * sizeof(((struct bcase *)0)->what)];
+	char *o = out;
+
+	for (; *s; s++) {
+		if (*s == '|')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
 static void list_markdown(void)
 {
 	unsigned int i, j;
@@ -1600,8 +1640,8 @@ static void list_markdown(void)
 			       "one case each | %s |\n", i + 1, j, call, fd_doc[fd], j - i, t->group,
 			       res);
 		else
-			printf("| %u | `%s` | %s | %s | %s |\n", i + 1, call, fd_doc[fd], t->what,
-			       res);
+			printf("| %u | `%s` | %s | %s | %s |\n", i + 1, call, fd_doc[fd],
+			       md_cell(t->what), res);
 	}
 }
 

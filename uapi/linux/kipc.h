@@ -14,7 +14,10 @@
  *      size larger, zero bytes past it       -> accepted
  *    Output is written back up to min(size, the kernel's sizeof), so an old program is never
  *    written past the end of its struct and a new program reads zeros for fields an old kernel
- *    does not have.
+ *    does not have.  A struct that cannot be written back (a read-only page) fails with EFAULT
+ *    before the call does anything.  KIPC_IOC_SEND and KIPC_IOC_DESTROY write nothing back,
+ *    so their argument may be read-only.
+ *  - The table of bad arguments and the errno each gets is docs/bad-input.md.
  *  - Each errno has one meaning:
  *      ENOTTY      unknown ioctl command
  *      E2BIG       a non-zero tail beyond what this kernel understands
