@@ -296,7 +296,8 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args)
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ch->ref);
-	memcpy(ch->name, args->name, KIPC_NAME_MAX);
+	/* Not the caller's bytes after the NUL: STAT and LIST show the name to everyone. */
+	strscpy_pad(ch->name, args->name, KIPC_NAME_MAX);
 	ch->type = args->type;
 	ch->uid = cred->euid;
 	ch->cuid = cred->euid;
