@@ -8,41 +8,10 @@
 
 #include "kipc_selftest.h"
 
-#define STATE "/sys/kernel/debug/kipc/state"
-
-static int channels_total(void)
-{
-	char line[64];
-	int n = -1;
-	FILE *f = fopen(STATE, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "channels %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
-
-/* Wait up to 5 s (the collector runs every 0.5 s) for the count to reach @want. */
-static int wait_channels(int want)
-{
-	int i, n = -1;
-
-	for (i = 0; i < 100; i++) {
-		n = channels_total();
-		if (n == want)
-			return n;
-		usleep(50 * 1000);
-	}
-	return n;
-}
-
 #define REQUIRE_STATE() do {							\
 	REQUIRE_MODULE_FEATURES(KIPC_FEATURE_MQ);				\
 	if (channels_total() < 0)						\
-		SKIP(return, "no " STATE " (needs root and debugfs)");		\
+		SKIP(return, "no " KIPC_STATE " (needs root and debugfs)");		\
 } while (0)
 
 /* In a child: enter a new IPC namespace, create @n channels, then signal @ready and wait. */

@@ -70,12 +70,6 @@ FIXTURE(mq) {
 	KIPC_FIXTURE_FIELDS;
 };
 
-#define REQUIRE_ROOT() do {							\
-	REQUIRE_MQ();								\
-	if (geteuid() != 0)							\
-		SKIP(return, "needs root");					\
-} while (0)
-
 FIXTURE_SETUP(mq)
 {
 	KIPC_SETUP_MQ(self, "mq");

@@ -169,15 +169,16 @@ static inline void forget_child(pid_t pid)
 }
 
 /*
- * Wait for @pid for up to 5 s, so a child that hangs fails the test instead of the run.
+ * Wait for @pid for up to @secs, so a child that hangs fails the test instead of the run.
  * Return: its exit status, 256 + the signal that killed it, -1 when it cannot be waited for,
  * or -2 when it was still running (then it is killed).
  */
-static inline int reap(pid_t pid)
+static inline int reap_within(pid_t pid, unsigned int secs)
 {
-	int status, i;
+	unsigned int i;
+	int status;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < secs * 100; i++) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid) {
@@ -192,6 +193,12 @@ static inline int reap(pid_t pid)
 	waitpid(pid, &status, 0);
 	forget_child(pid);
 	return -2;
+}
+
+/* reap_within() 5 s: the children of most tests only block until the parent acts. */
+static inline int reap(pid_t pid)
+{
+	return reap_within(pid, 5);
 }
 
 static inline void kill_children(void)
@@ -304,6 +311,40 @@ static inline int write_param_text(const char *name, const char *text)
 
 /* ---- fixtures -------------------------------------------------------------------------------- */
 
+/* ---- module state in debugfs (root) --------------------------------------------------------- */
+
+#define KIPC_STATE	"/sys/kernel/debug/kipc/state"
+
+/* Channels in every namespace, from debugfs, or -1 without it. */
+static inline int channels_total(void)
+{
+	char line[64];
+	int n = -1;
+	FILE *f = fopen(KIPC_STATE, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "channels %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Wait up to 5 s (the collector runs every 0.5 s) for the count to reach @want. */
+static inline int wait_channels(int want)
+{
+	int i, n = -1;
+
+	for (i = 0; i < 100; i++) {
+		n = channels_total();
+		if (n == want)
+			return n;
+		usleep(50 * 1000);
+	}
+	return n;
+}
+
 /*
  * The fields KIPC_SETUP_MQ() fills and KIPC_TEARDOWN() cleans up; a fixture (or a struct
  * inside it) declares them and passes itself.
@@ -386,6 +427,12 @@ static inline void test_chan_name(char dst[KIPC_NAME_MAX], const char *prefix, i
 } while (0)
 
 #define REQUIRE_MQ()	REQUIRE_KIPC()
+
+#define REQUIRE_ROOT() do {							\
+	REQUIRE_KIPC();								\
+	if (geteuid() != 0)							\
+		SKIP(return, "needs root");					\
+} while (0)
 
 /* Features beyond message queues (batches, calls) are optional: their tests skip without. */
 #define REQUIRE_FEATURE(bit) do {						\

@@ -227,12 +227,6 @@ FIXTURE_TEARDOWN(shm)
 		SKIP(return, "the module lacks KIPC_FEATURE_DOORBELL");		\
 } while (0)
 
-#define REQUIRE_ROOT() do {							\
-	REQUIRE_SHM();								\
-	if (geteuid() != 0)							\
-		SKIP(return, "needs root");					\
-} while (0)
-
 /* ==== create ================================================================================== */
 
 TEST_F(shm, create_size_0_on_a_new_name_is_enoent)
