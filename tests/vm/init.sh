@@ -176,7 +176,7 @@ while read -r kind arg rest <&4; do
 	inject)
 		# Its verdicts mean nothing under injection: prefix them so none reads as TAP.
 		# The program marks itself make-it-fail once started (see kipc_selftest.h).
-		KIPC_FAULT_INJECT=1 timeout -s KILL 120 $arg $rest </dev/null > /tmp/inject.out 2>&1
+		KIPC_FAULT_INJECT=1 timeout -s KILL "$STEP_TIMEOUT" $arg $rest </dev/null > /tmp/inject.out 2>&1
 		rc=$?
 		sed 's/^/inject| /' /tmp/inject.out >&3
 		say "(exit $rc under fault injection)"
