@@ -20,7 +20,11 @@ static inline int kipc_fault_injecting(void)
 	return on && !strcmp(on, "1");
 }
 
-static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
+/*
+ * Under injection, let this process's calls fail (@on) or not from now on; a program that
+ * must set up reliably around the one call it tests switches it off and on around that call.
+ */
+static inline void kipc_fault_inject_here(int on)
 {
 	int fd;
 
@@ -28,10 +32,15 @@ static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
 		return;
 	fd = open("/proc/self/make-it-fail", O_WRONLY);
 	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
+		if (write(fd, on ? "1" : "0", 1) != 1)
 			_exit(97);
 		close(fd);
 	}
+}
+
+static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
+{
+	kipc_fault_inject_here(1);
 }
 
 #endif /* KIPC_FAULT_INJECT_H */
