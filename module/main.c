@@ -259,7 +259,11 @@ static bool kipc_ioctl_table_ok(void)
  */
 static int kipc_ioctl_out_ok(void __user *uarg, const u8 *buf, u32 len)
 {
-	if (copy_to_user(uarg, buf, 1) || copy_to_user(uarg + len - 1, buf + len - 1, 1))
+	const u32 first = sizeof(u32);	/* the size field is never written */
+
+	BUILD_BUG_ON(sizeof(union kipc_ioctl_buffer) > PAGE_SIZE);
+	if (copy_to_user(uarg + first, buf + first, 1) ||
+	    copy_to_user(uarg + len - 1, buf + len - 1, 1))
 		return -EFAULT;
 	return 0;
 }
@@ -454,6 +458,7 @@ static int __init kipc_init(void)
 static void __exit kipc_exit(void)
 {
 	u64 shm_channels, shm_bytes;
+	s64 msgs;
 
 	debugfs_remove(kipc_debugfs);
 	misc_deregister(&kipc_misc);
@@ -464,7 +469,10 @@ static void __exit kipc_exit(void)
 	 * back to zero.  The test VM fails any run that WARNs.
 	 */
 	kipc_shm_counts(&shm_channels, &shm_bytes);
-	WARN_ON(atomic64_read(kipc_mq_global_msgs()) || shm_channels || shm_bytes);
+	msgs = atomic64_read(kipc_mq_global_msgs());
+	WARN(msgs || shm_channels || shm_bytes,
+	     "kipc: at exit: %lld messages, %llu shared-page channels (%llu bytes)\n",
+	     (long long)msgs, shm_channels, shm_bytes);
 }
 
 module_init(kipc_init);

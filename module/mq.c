@@ -492,9 +492,14 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 		ret = kipc_vec_get(b, b->done, &v);
 		if (ret)
 			break;
+		uvec = u64_to_user_ptr(b->vec) + (size_t)b->done * b->vec_size;
+		/* A message taken must be described: make sure the entry can be written first. */
+		if (put_user(v.len, &uvec->len) || put_user(v.priority, &uvec->priority)) {
+			ret = -EFAULT;
+			break;
+		}
 		len = kipc_mq_recv(kf, u64_to_user_ptr(v.buf), v.len, &prio, flags,
 				   b->timeout_ns);
-		uvec = u64_to_user_ptr(b->vec) + (size_t)b->done * b->vec_size;
 		if (len == -EMSGSIZE) {
 			/* Tell the caller the length the entry needs, as a single receive does. */
 			if (put_user(prio, &uvec->len))
@@ -505,7 +510,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 			break;
 		}
 		if (put_user((u32)len, &uvec->len) || put_user(prio, &uvec->priority)) {
-			/* The message is gone to a buffer we could fill but not describe. */
+			/* Only if the caller unmapped the entry meanwhile: the message is gone. */
 			ret = -EFAULT;
 			b->done++;
 			break;

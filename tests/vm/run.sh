@@ -255,12 +255,28 @@ fi
 bad='WARNING:|BUG[: ]|Oops|KASAN|lockdep|possible recursive locking|possible circular locking|Call Trace|suspected memory leak|unreferenced object|Kernel panic|general protection fault|UBSAN|stack-protector|soft lockup|hung_task|blocked for more than'
 tr -d '\r' < "$console" | sed -n '/kipc-vm: init start/,$p' > "$work/kernel.log"
 # An OOM kill is what a memory cgroup limit does (kipc_isolation_test provokes it on purpose),
-# and its report always carries a stack dump: that dump alone, from "invoked oom-killer" to the
-# end of its trace (</TASK>, at most 80 lines), is not trouble when the test's own process
-# invoked it.  Any other OOM, and everything around the dump, still is.
-awk '/ kipc_isolation_ invoked oom-killer: / { skip = 80; next }
-     skip > 0 { skip--; if ($0 ~ /<\/TASK>/) skip = 0; next }
-     { print }' "$work/kernel.log" > "$work/kernel.judged.log"
+# and its report always carries a stack dump.  That dump is not trouble when the test's own
+# process invoked the OOM killer and the kill was a memory cgroup's (CONSTRAINT_MEMCG): only
+# its dump-shaped lines are set aside (the CPU/Comm and hardware lines, "Call Trace:", frames,
+# <TASK>/<IRQ> markers, registers), the first other line ends the dump and is judged, and the
+# lines set aside are judged after all when the kill was not a memcg's.
+awk '
+function body(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
+/ kipc_isolation_ invoked oom-killer: / { dump = 1; held = ""; pending = 1; print; next }
+dump {
+	b = body($0)
+	if (b ~ /^CPU: [0-9]+ PID: [0-9]+ Comm: kipc_isolation_ / || b ~ /^Hardware name: / ||
+	    b ~ /^Call Trace:$/ || b ~ /^ *<\/?(TASK|IRQ)>$/ ||
+	    b ~ /^ +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[[a-z0-9_]+\])?$/ ||
+	    b ~ /^(RIP|Code|RSP|RAX|RDX|RBP|R10|R13): /) { held = held $0 "\n"; next }
+	dump = 0
+}
+pending && /oom-kill:constraint=/ {
+	if ($0 !~ /constraint=CONSTRAINT_MEMCG,/) printf "%s", held
+	held = ""; pending = 0
+}
+{ print }
+END { printf "%s", held }' "$work/kernel.log" > "$work/kernel.judged.log"
 if grep -qE "$bad" "$work/kernel.judged.log"; then
 	reasons+=("the kernel log reports trouble:")
 	while read -r l; do reasons+=("    $l"); done < <(grep -E "$bad" "$work/kernel.judged.log" | head -8)
