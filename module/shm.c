@@ -68,8 +68,12 @@ int kipc_shm_setup(struct kipc_channel *ch)
 	snprintf(name, sizeof(name), "kipc:%s", ch->name);
 	/* Accounted against overcommit like a SysV segment without SHM_NORESERVE. */
 	file = shmem_file_setup(name, ch->shm_size, 0);
+	/*
+	 * shmem says ENOSPC when it cannot allocate the inode; here ENOSPC means the channel
+	 * limit, and a failed allocation is ENOMEM.
+	 */
 	if (IS_ERR(file))
-		return PTR_ERR(file);
+		return PTR_ERR(file) == -ENOSPC ? -ENOMEM : PTR_ERR(file);
 	ch->shm_file = file;
 	atomic_set(&ch->mappings, 0);
 	atomic64_set(&ch->doorbell, 0);

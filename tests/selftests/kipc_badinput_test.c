@@ -20,6 +20,10 @@
  * out), the channels' counters, the queue's depth and the set of names are compared with what
  * they were before.
  *
+ * Under fault injection (KIPC_FAULT_INJECT=1, the VM's faultinject plan) only the call under
+ * test runs with make-it-fail, and a case passes with its own result or with ENOMEM or EFAULT,
+ * as long as it changed nothing: the module either does what it should or fails cleanly.
+ *
  * Output is TAP (kselftest).  Exit: 0 when every case passed, 1 otherwise, 4 (skip) without
  * /dev/kipc.
  */
@@ -137,6 +141,14 @@ struct bcase {
 	const char *group;		/* cases with the same group are one row in the docs */
 	char what[128];
 };
+
+/*
+ * Under fault injection (kipc_fault_inject.h) a case may also fail with ENOMEM or EFAULT,
+ * having changed nothing; these count how often that happened.
+ */
+static bool injecting;
+static unsigned int injected[2];	/* ENOMEM, EFAULT */
+static unsigned int late_efault;	/* EFAULT writing the answer, after the effect */
 
 static struct bcase *cases;
 static unsigned int ncases, cases_room;
@@ -303,6 +315,27 @@ enum { I_INFO, I_CREATE, I_ATTACH, I_DESTROY, I_STAT, I_LIST, I_SEND, I_RECV, I_
 static int do_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+/*
+ * The call under test: under fault injection the only one that may be failed (placing the
+ * argument, setup and the checks around it may not).
+ */
+#define INJECT(call) ({								\
+	__typeof__(call) __r;							\
+	int __e;								\
+										\
+	kipc_fault_inject_here(1);						\
+	__r = (call);								\
+	__e = errno;								\
+	kipc_fault_inject_here(0);						\
+	errno = __e;								\
+	__r;									\
+})
+
+static int inject_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return INJECT(ioctl(fd, cmd, arg)) < 0 ? errno : 0;
 }
 
 static int make_chan(struct ctx *c, enum fdkind k, const char *name, __u32 type, __u32 access)
@@ -508,8 +541,9 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 		memcpy(p, arg, 8);
 		break;
 	}
-	ret = do_ioctl(fd, io->cmd, p);
-	if (t->check && ret == t->expect)
+	ret = inject_ioctl(fd, io->cmd, p);
+	/* (Under injection a partly done batch is as right as a whole one.) */
+	if (t->check && ret == t->expect && !injecting)
 		*why = t->check(c, p && t->where != AT_RDONLY ? p : arg);
 	if (t->where == AT_BUF && poison < ARG_ROOM) {
 		unsigned int i;
@@ -572,9 +606,11 @@ static const char *errname(int e)
 
 static const char *revents_name(int r)
 {
-	static char s[64];
+	static char buf[2][64];		/* two in one message */
+	static unsigned int turn;
+	char *s = buf[turn++ % 2];
 
-	snprintf(s, sizeof(s), "revents %s%s%s%s", r & POLLIN ? "POLLIN " : "",
+	snprintf(s, sizeof(buf[0]), "revents %s%s%s%s", r & POLLIN ? "POLLIN " : "",
 		 r & POLLOUT ? "POLLOUT " : "", r & POLLERR ? "POLLERR " : "",
 		 r & POLLHUP ? "POLLHUP " : "");
 	s[strlen(s) - 1] = '\0';
@@ -962,7 +998,7 @@ static void *buf_at(long where, void *normal)
 /* mmap(@a: offset, @b: length, @val: prot, @off: flags) */
 static int sys_mmap(struct ctx *c, const struct bcase *t)
 {
-	void *p = mmap(NULL, t->b, t->val, t->off, c->fd[t->fd], t->a);
+	void *p = INJECT(mmap(NULL, t->b, t->val, t->off, c->fd[t->fd], t->a));
 
 	if (p == MAP_FAILED)
 		return errno;
@@ -978,7 +1014,7 @@ static int sys_mprotect(struct ctx *c, const struct bcase *t)
 
 	if (p == MAP_FAILED)
 		return errno;
-	ret = mprotect(p, page, PROT_READ | PROT_WRITE) ? errno : 0;
+	ret = INJECT(mprotect(p, page, PROT_READ | PROT_WRITE)) ? errno : 0;
 	munmap(p, page);
 	return ret;
 }
@@ -986,34 +1022,34 @@ static int sys_mprotect(struct ctx *c, const struct bcase *t)
 /* read(@a: length) into @b (0: a buffer, else an enum addr) */
 static int sys_read(struct ctx *c, const struct bcase *t)
 {
-	return read(c->fd[t->fd], buf_at(t->b, rbuf), t->a) < 0 ? errno : 0;
+	return INJECT(read(c->fd[t->fd], buf_at(t->b, rbuf), t->a)) < 0 ? errno : 0;
 }
 
 static int sys_write(struct ctx *c, const struct bcase *t)
 {
-	return write(c->fd[t->fd], buf_at(t->b, rbuf), t->a) < 0 ? errno : 0;
+	return INJECT(write(c->fd[t->fd], buf_at(t->b, rbuf), t->a)) < 0 ? errno : 0;
 }
 
 static int sys_poll(struct ctx *c, const struct bcase *t)
 {
 	struct pollfd p = { .fd = c->fd[t->fd], .events = POLLIN | POLLOUT };
 
-	return poll(&p, 1, 0) < 0 ? -errno : p.revents;
+	return INJECT(poll(&p, 1, 0)) < 0 ? -errno : p.revents;
 }
 
 static int sys_lseek(struct ctx *c, const struct bcase *t)
 {
-	return lseek(c->fd[t->fd], 0, SEEK_SET) < 0 ? errno : 0;
+	return INJECT(lseek(c->fd[t->fd], 0, SEEK_SET)) < 0 ? errno : 0;
 }
 
 static int sys_pread(struct ctx *c, const struct bcase *t)
 {
-	return pread(c->fd[t->fd], rbuf, sizeof(rbuf), 0) < 0 ? errno : 0;
+	return INJECT(pread(c->fd[t->fd], rbuf, sizeof(rbuf), 0)) < 0 ? errno : 0;
 }
 
 static int sys_pwrite(struct ctx *c, const struct bcase *t)
 {
-	return pwrite(c->fd[t->fd], rbuf, 1, 0) < 0 ? errno : 0;
+	return INJECT(pwrite(c->fd[t->fd], rbuf, 1, 0)) < 0 ? errno : 0;
 }
 
 /* ioctl(@val: a command number this module does not have) */
@@ -1021,7 +1057,7 @@ static int sys_ioctl(struct ctx *c, const struct bcase *t)
 {
 	struct kipc_info info = { .size = sizeof(info) };
 
-	return ioctl(c->fd[t->fd], t->val, &info) < 0 ? errno : 0;
+	return inject_ioctl(c->fd[t->fd], t->val, &info);
 }
 
 /* ---- the generators ------------------------------------------------------------------------ */
@@ -1673,16 +1709,40 @@ static int run_case(unsigned int n, const struct bcase *t)
 		return 0;
 	}
 	take_snap(&c, &before);
-	kipc_fault_inject_here(true);
 	ret = t->ioc ? run_ioctl(&c, t, &why) : t->sys(&c, t);
-	kipc_fault_inject_here(false);
-	if (!why && ret == t->expect && t->expect && !t->revents && !t->changes) {
+	/*
+	 * A refused call changes nothing, whether the table or injection refused it (a call
+	 * whose reply failed after its request went out aside).
+	 */
+	if (!why && ret && !t->revents && !t->changes &&
+	    !(injecting && t->ioc == &iocs[I_CALL])) {
 		take_snap(&c, &after);
 		why = snap_diff(&before, &after);
+		/*
+		 * The one documented exception: the answer could not be written back after the
+		 * call took effect.  Only injection makes that copy fail after the check before
+		 * the call passed (or a caller that unmaps its own argument meanwhile).
+		 */
+		if (why && injecting && ret == EFAULT && ret != t->expect && t->ioc &&
+		    t->ioc->writes) {
+			why = NULL;
+			late_efault++;
+		}
 	}
 	ctx_close(&c, t->name);
 
-	if (ret != t->expect)
+	if (injecting && ret != t->expect && (t->revents ? ret == -ENOMEM || ret == -EFAULT :
+					      ret == ENOMEM || ret == EFAULT)) {
+		if (t->revents)
+			ret = -ret;
+		injected[ret == EFAULT]++;
+		if (why)
+			ksft_test_result_fail("%s: %s: injected %s: %s\n", call, t->what,
+					      errname(ret), why);
+		else
+			ksft_test_result_pass("%s: %s: injected %s\n", call, t->what,
+					      errname(ret));
+	} else if (ret != t->expect)
 		ksft_test_result_fail("%s: %s: got %s, expected %s\n", call, t->what,
 				      t->revents ? revents_name(ret) : errname(ret),
 				      t->revents ? revents_name(t->expect) : errname(t->expect));
@@ -1708,6 +1768,9 @@ int main(int argc, char **argv)
 	unsigned int i, only = 0;
 	int fd;
 
+	/* Under fault injection, only the call under test may fail: setup and checks may not. */
+	injecting = kipc_fault_injecting();
+	kipc_fault_inject_here(false);
 	page = sysconf(_SC_PAGESIZE);
 	build_table();
 	if (argc > 1 && !strcmp(argv[1], "--list")) {
@@ -1718,14 +1781,13 @@ int main(int argc, char **argv)
 		only = strtoul(argv[2], NULL, 0);
 
 	cliff = map_pages(2, PROT_READ | PROT_WRITE);
-	munmap(cliff + page, page);
+	if (munmap(cliff + page, page))
+		ksft_exit_fail_msg("munmap: %s\n", strerror(errno));
 	cliff += page;
 	noaccess = map_pages(1, PROT_NONE);
 	rdonly = map_pages(1, PROT_READ);
 	entries = map_pages(9, PROT_READ | PROT_WRITE);
 
-	/* Under fault injection, only the call under test may fail: setup and checks may not. */
-	kipc_fault_inject_here(false);
 	ksft_print_header();
 	fd = kipc_open(0);
 	if (fd < 0)
@@ -1735,5 +1797,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < ncases; i++)
 		if (!only || only == i + 1)
 			run_case(i + 1, &cases[i]);
+	if (injecting)
+		ksft_print_msg("under fault injection: %u calls failed with ENOMEM and %u with EFAULT "
+			       "instead of their result; all left everything as it was but %u, "
+			       "whose answer could not be written back after they took effect\n",
+			       injected[0], injected[1], late_efault);
 	ksft_finished();
 }

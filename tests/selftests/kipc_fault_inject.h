@@ -23,19 +23,25 @@ static inline int kipc_fault_injecting(void)
 /*
  * Under injection, let this process's calls fail (@on) or not from now on; a program that
  * must set up reliably around the one call it tests switches it off and on around that call.
+ * The file stays open (an open could itself be failed), and a write that injection fails
+ * (its user copy) is retried.
  */
+static int kipc_make_it_fail_fd = -1;
+
 static inline void kipc_fault_inject_here(int on)
 {
-	int fd;
+	int i;
 
 	if (!kipc_fault_injecting())
 		return;
-	fd = open("/proc/self/make-it-fail", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, on ? "1" : "0", 1) != 1)
-			_exit(97);
-		close(fd);
-	}
+	if (kipc_make_it_fail_fd < 0)
+		kipc_make_it_fail_fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (kipc_make_it_fail_fd < 0)
+		return;
+	for (i = 0; i < 1000; i++)
+		if (pwrite(kipc_make_it_fail_fd, on ? "1" : "0", 1, 0) == 1)
+			return;
+	_exit(97);
 }
 
 static void __attribute__((constructor)) kipc_selftest_fault_inject(void)
