@@ -161,6 +161,15 @@ static __u64 uptr(const void *p)
 	return (__u64)(unsigned long)p;
 }
 
+/* Copy @len bytes of @src to the read-only page, which stays read-only.  Return: the page. */
+static void *to_rdonly(const void *src, size_t len)
+{
+	mprotect(rdonly, page, PROT_READ | PROT_WRITE);
+	memcpy(rdonly, src, len);
+	mprotect(rdonly, page, PROT_READ);
+	return rdonly;
+}
+
 /* ---- the valid arguments ------------------------------------------------------------------- */
 
 /* Buffers the valid arguments point into; they live as long as the program. */
@@ -527,10 +536,7 @@ static int run_ioctl(struct ctx *c, const struct bcase *t, const char **why)
 		p = arg + 1;
 		break;
 	case AT_RDONLY:
-		mprotect(rdonly, page, PROT_READ | PROT_WRITE);
-		memcpy(rdonly, arg, len);
-		mprotect(rdonly, page, PROT_READ);
-		p = rdonly;
+		p = to_rdonly(arg, len);
 		break;
 	case AT_CLIFF_END:
 		p = cliff - io->size;	/* sizeof() ends at the cliff: a longer size runs off */
@@ -582,24 +588,14 @@ static struct bcase *add(const struct bcase *tmpl, const char *fmt, ...)
 #define FIELD(T, f)	.off = offsetof(T, f), .width = sizeof(((T *)0)->f)
 #define SIZE(n)		.sized = true, .size = (n)
 
+/* The errno's symbolic name (glibc's table), "success" for 0, or its number. */
 static const char *errname(int e)
 {
-	static const struct { int e; const char *name; } names[] = {
-		{ 0, "success" }, { EINVAL, "EINVAL" }, { E2BIG, "E2BIG" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOENT, "ENOENT" }, { EEXIST, "EEXIST" },
-		{ ERANGE, "ERANGE" }, { EBUSY, "EBUSY" }, { EBADF, "EBADF" },
-		{ ENOTCONN, "ENOTCONN" }, { EMSGSIZE, "EMSGSIZE" }, { EAGAIN, "EAGAIN" },
-		{ ETIMEDOUT, "ETIMEDOUT" }, { EIDRM, "EIDRM" }, { ENODEV, "ENODEV" },
-		{ EACCES, "EACCES" }, { EPERM, "EPERM" }, { ESPIPE, "ESPIPE" },
-		{ EOVERFLOW, "EOVERFLOW" }, { ENOMEM, "ENOMEM" },
-	};
 	static char other[16];
-	unsigned int i;
+	const char *name = e ? strerrorname_np(e) : "success";
 
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].e == e)
-			return names[i].name;
+	if (name)
+		return name;
 	snprintf(other, sizeof(other), "errno %d", e);
 	return other;
 }
@@ -852,10 +848,7 @@ static void mut_vec_rdonly(struct ctx *c, void *arg, const struct bcase *t)
 {
 	struct kipc_batch *b = arg;
 
-	mprotect(rdonly, page, PROT_READ | PROT_WRITE);
-	memcpy(rdonly, &vec[0], sizeof(vec[0]));
-	mprotect(rdonly, page, PROT_READ);
-	b->vec = uptr(rdonly);
+	b->vec = uptr(to_rdonly(&vec[0], sizeof(vec[0])));
 }
 
 /* ---- state a case needs -------------------------------------------------------------------- */

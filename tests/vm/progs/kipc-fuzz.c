@@ -218,25 +218,14 @@ static void fail(const char *fmt, ...)
 	add(&me.st->failures, 1);
 }
 
+/* The errno's symbolic name (glibc's table), or its number. */
 static const char *errname(int e)
 {
-	static const struct { int e; const char *n; } t[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { E2BIG, "E2BIG" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
-		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-		{ EIDRM, "EIDRM" }, { EOVERFLOW, "EOVERFLOW" }, { EMSGSIZE, "EMSGSIZE" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOTCONN, "ENOTCONN" },
-		{ ETIMEDOUT, "ETIMEDOUT" }, { EDQUOT, "EDQUOT" },
-	};
 	static char buf[24];
-	size_t i;
+	const char *name = strerrorname_np(e);
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].e == e)
-			return t[i].n;
+	if (name)
+		return name;
 	snprintf(buf, sizeof(buf), "errno %d", e);
 	return buf;
 }
