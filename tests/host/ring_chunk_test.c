@@ -74,12 +74,14 @@ static void test_timeouts_mid_message(void)
 	pthread_t t;
 	long ret;
 
-	/* Both sides give up after a millisecond and call again a little later; the consumer
-	 * starts late, so the producer's calls end early first.
+	/* Both sides give up early and call again a little later; the consumer starts late, so
+	 * the producer's calls (1 ms) end early first.  The consumer waits only a microsecond:
+	 * with a millisecond, a producer that happened to be waiting in a send when the
+	 * consumer began kept pace with it for the whole message, and no receive ended early.
 	 */
 	CHECK(pthread_create(&t, NULL, send_whole, &tx) == 0);
 	usleep(20000);
-	while ((ret = kipc_ring_recv(cons, buf, len, 1000000)) == -ETIMEDOUT) {
+	while ((ret = kipc_ring_recv(cons, buf, len, 1000)) == -ETIMEDOUT) {
 		recv_early++;
 		usleep(3000);
 	}
