@@ -17,13 +17,27 @@
  *    does not have.  A struct that cannot be written back (a read-only page) fails with EFAULT
  *    before the call does anything.  KIPC_IOC_SEND and KIPC_IOC_DESTROY write nothing back,
  *    so their argument may be read-only.
+ *  - size is at most a page: a larger one is E2BIG before anything is read past the first
+ *    page (clone3, openat2 and sched_setattr do the same).
  *  - The table of bad arguments and the errno each gets is docs/bad-input.md.
  *  - Each errno has one meaning:
  *      ENOTTY      unknown ioctl command
- *      E2BIG       a non-zero tail beyond what this kernel understands
+ *      E2BIG       a non-zero tail beyond what this kernel understands, or a size above
+ *                  a page
  *      EOPNOTSUPP  an unknown flag bit or an unknown value in an enumerated field
  *      EINVAL      a field with a bad value (including a non-zero reserved field)
  *      EFAULT      a bad user pointer
+ *    and each limit its own:
+ *      ENOSPC      the IPC namespace's max_channels
+ *      EMFILE      the creating user's max_user_channels
+ *      ENOBUFS     the creating user's max_user_shm_bytes
+ *      EDQUOT      the sending user's max_user_bytes
+ *      ERANGE      a size or count above its module parameter (max_msgs, max_msg_size,
+ *                  max_shm_size)
+ *    A channel counts against max_channels, max_user_channels and max_user_shm_bytes from
+ *    its creation until it is freed: after its name is gone, for as long as an fd is
+ *    attached to it or a mapping of it exists (as a POSIX queue counts until its last close
+ *    and a SysV segment removed with IPC_RMID until its last detach).
  *  - User pointers travel as __aligned_u64; there are no enums, no bitfields and no implicit
  *    padding in any struct here.
  */
@@ -51,6 +65,10 @@
 #define KIPC_FEATURE_CALL	0x0000000000000008ULL	/* KIPC_IOC_CALL */
 #define KIPC_FEATURE_SHM	0x0000000000000010ULL	/* shared-page channels and mmap */
 #define KIPC_FEATURE_DOORBELL	0x0000000000000020ULL	/* KIPC_IOC_NOTIFY, KIPC_IOC_WAIT */
+/* max_user_channels and max_user_shm_bytes; INFO reports the caller's usage */
+#define KIPC_FEATURE_USER_LIMITS 0x0000000000000040ULL
+/* KIPC_MSG_ABSTIME; an interrupted timed wait restarts to its deadline */
+#define KIPC_FEATURE_ABSTIME	0x0000000000000080ULL
 
 /* Channel types (kipc_create.type, kipc_stat.type). */
 #define KIPC_TYPE_MQ		1
@@ -66,7 +84,7 @@
 /* Queue overflow policies (kipc_create.overflow): what a send to a full queue does. */
 #define KIPC_OVERFLOW_BLOCK	0	/* wait for room (EAGAIN when non-blocking) */
 #define KIPC_OVERFLOW_FAIL	1	/* fail at once with EAGAIN */
-#define KIPC_OVERFLOW_DROP	2	/* drop the oldest message of the lowest priority */
+#define KIPC_OVERFLOW_DROP	2	/* keep the best max_msgs: drop the lowest (see SEND) */
 
 /**
  * struct kipc_info - KIPC_IOC_INFO: what the module is and what it can do
@@ -81,6 +99,19 @@
  * @max_name_len: out: longest channel name in bytes, not counting the terminator
  * @max_user_bytes: out: bytes of queued messages one user may own (module parameter)
  * @max_shm_size: out: largest shared-page channel in bytes (module parameter)
+ * @max_user_channels: out: channels one user may have alive (module parameter)
+ * @ns_channels: out: channels alive in the caller's IPC namespace, the ones whose name is
+ *               gone but that an fd or a mapping still holds included: what max_channels
+ *               counts
+ * @max_user_shm_bytes: out: shared-page bytes one user may have alive (module parameter)
+ * @user_channels: out: channels alive that the caller's euid created (max_user_channels)
+ * @__reserved2: out: zero
+ * @user_bytes: out: bytes of queued messages charged to the caller's euid (max_user_bytes)
+ * @user_shm_bytes: out: shared-page bytes of the channels alive that the caller's euid
+ *                  created (max_user_shm_bytes)
+ *
+ * The usage fields are a snapshot; they let a program (and kipcctl status) see how close it
+ * is to each limit.  Users are counted across all IPC namespaces, by kernel uid.
  */
 struct kipc_info {
 	__u32 size;
@@ -94,6 +125,13 @@ struct kipc_info {
 	__u32 max_name_len;
 	__aligned_u64 max_user_bytes;
 	__aligned_u64 max_shm_size;
+	__u32 max_user_channels;
+	__u32 ns_channels;
+	__aligned_u64 max_user_shm_bytes;
+	__u32 user_channels;
+	__u32 __reserved2;
+	__aligned_u64 user_bytes;
+	__aligned_u64 user_shm_bytes;
 };
 
 /* kipc_create.flags */
@@ -108,6 +146,7 @@ struct kipc_info {
  * @mode: permission bits, 0..0777 (the umask is not applied)
  * @name: 1..KIPC_NAME_MAX-1 bytes of [A-Za-z0-9._:@-], NUL-terminated
  * @access: KIPC_ACCESS_* bits to attach this fd with, or 0 to leave the fd unattached
+ *          (EOPNOTSUPP for an unknown bit)
  * @max_msgs: queue depth; 0 takes the default (256, or max_msgs if lower); 0 for SHM
  * @max_msg_size: largest message; 0 takes the default (65536, or max_msg_size if lower); 0 for SHM
  * @overflow: KIPC_OVERFLOW_*; 0 for SHM
@@ -117,7 +156,13 @@ struct kipc_info {
  *            0 opens an existing channel of any size.  MQ: must be 0.
  *
  * Without KIPC_CREATE_EXCL an existing channel of the same name and type is attached instead
- * (the attributes given must then be 0 or equal to the channel's, else EEXIST).
+ * (the attributes given must then be 0 or equal to the channel's, else EEXIST).  So must
+ * KIPC_CREATE_AUTODESTROY: asked for on an existing channel that lacks it, it is EEXIST (a
+ * program relying on it for crash cleanup must not get a channel that outlives it);
+ * opening an auto-destroy channel without the flag is allowed.
+ *
+ * A new channel is charged to the caller's euid (max_user_channels, and for SHM
+ * max_user_shm_bytes) until it is freed; see the errno rules above.
  */
 struct kipc_create {
 	__u32 size;
@@ -138,7 +183,7 @@ struct kipc_create {
  * struct kipc_attach - KIPC_IOC_ATTACH: attach this fd to a channel by name
  * @size: sizeof(struct kipc_attach)
  * @flags: must be 0
- * @access: KIPC_ACCESS_* bits, at least one
+ * @access: KIPC_ACCESS_* bits, at least one (EINVAL for none, EOPNOTSUPP for an unknown bit)
  * @id: out: the channel's id
  * @name: the channel's name
  */
@@ -160,7 +205,13 @@ struct kipc_attach {
  * @name: the channel's name
  *
  * The name goes at once.  Without KIPC_DESTROY_NOW existing attachments go on working until
- * they close (POSIX mq_unlink); with it they all fail with EIDRM from then on.
+ * they close (POSIX mq_unlink); with it they all fail with EIDRM from then on, and every
+ * waiter wakes: sleepers in a call with EIDRM, poll/select/epoll waiters (EPOLLEXCLUSIVE
+ * ones too, every one of them) with EPOLLHUP | EPOLLERR.  Mappings of a shared-page channel
+ * stay valid either way; the memory goes with the last of them.
+ *
+ * poll/epoll on an fd that is not attached yet report EPOLLERR.  An epoll registration made
+ * then is not lost: once the fd attaches it reports the channel's events like one made after.
  */
 struct kipc_destroy {
 	__u32 size;
@@ -168,12 +219,13 @@ struct kipc_destroy {
 	char name[KIPC_NAME_MAX];
 };
 
-/* kipc_stat.flags (in) */
-#define KIPC_STAT_SELF		0x1	/* the channel this fd is attached to; name is ignored */
+/* kipc_stat.flags (in): the channel this fd is attached to, even a dead one; name ignored */
+#define KIPC_STAT_SELF		0x1
 
 /* kipc_stat.state (out) */
 #define KIPC_STATE_DESTROYED	0x1	/* the name is gone (attachments may remain) */
-#define KIPC_STATE_DEAD		0x2	/* destroyed with KIPC_DESTROY_NOW */
+/* destroyed with KIPC_DESTROY_NOW (seen through KIPC_STAT_SELF: by name it is gone) */
+#define KIPC_STATE_DEAD		0x2
 #define KIPC_STATE_AUTODESTROY	0x4	/* created with KIPC_CREATE_AUTODESTROY */
 
 /**
@@ -298,6 +350,30 @@ struct kipc_list {
 /* kipc_msg.flags, kipc_batch.flags, kipc_call.flags */
 #define KIPC_MSG_NONBLOCK	0x1	/* EAGAIN instead of waiting */
 #define KIPC_MSG_TIMEOUT	0x2	/* wait at most timeout_ns, then ETIMEDOUT */
+/* with KIPC_MSG_TIMEOUT: timeout_ns is a CLOCK_MONOTONIC deadline, not a duration */
+#define KIPC_MSG_ABSTIME	0x4
+
+/*
+ * Signals and waits.  A wait that a signal interrupts ends with EINTR when a handler without
+ * SA_RESTART runs.  Otherwise (no handler: SIGSTOP then SIGCONT, an ignored or a traced stop;
+ * or SA_RESTART) the call is restarted, and a timed wait restarted this way ends when the
+ * first call would have, however long the task was stopped: with KIPC_MSG_ABSTIME the
+ * deadline stays as it is; a relative timeout is rewritten in place into its absolute form
+ * (the kernel sets KIPC_MSG_ABSTIME in flags and the deadline in timeout_ns) before the
+ * restart, and also when the call then ends with EINTR, so that retrying the same struct
+ * keeps the deadline.  Build a new struct (as libkipc does) for a new wait.  A SEND whose
+ * argument is read-only cannot be rewritten: interrupted during a relative timed wait, it
+ * ends with EINTR.  Nothing is consumed or queued by a call that ends with EINTR or is
+ * restarted, except KIPC_IOC_CALL's request once sent (see struct kipc_call).
+ */
+
+/* Result of KIPC_IOC_SEND (>= 0 is success) */
+#define KIPC_SEND_QUEUED	0	/* the message is queued */
+/*
+ * KIPC_OVERFLOW_DROP, a full queue, and this message was strictly the lowest priority: it is
+ * the one dropped (counted in dropped)
+ */
+#define KIPC_SEND_DROPPED	1
 
 /**
  * struct kipc_msg - KIPC_IOC_SEND, KIPC_IOC_RECV: one message
@@ -310,8 +386,14 @@ struct kipc_list {
  *
  * A receive with too little room fails with EMSGSIZE, reports the needed length in @len and
  * leaves the message queued.  A send longer than the channel's max_msg_size fails with
- * EMSGSIZE.  A signal interrupts a wait with EINTR (restarted under SA_RESTART when there is
- * no timeout).
+ * EMSGSIZE.  Signals: see "Signals and waits" above.
+ *
+ * A send to a full KIPC_OVERFLOW_DROP queue keeps the best max_msgs messages: it drops the
+ * oldest message of the lowest priority queued, unless the new message's priority is
+ * strictly lower than every queued one; then the new message is dropped and the ioctl
+ * returns KIPC_SEND_DROPPED (write(2) and KIPC_IOC_SEND_BATCH count it as sent; the channel's
+ * dropped counter tells).  max_msgs bounds every queue: a receive in flight keeps its slot
+ * until its copy to the caller has succeeded, so a failed copy can put the message back.
  */
 struct kipc_msg {
 	__u32 size;
@@ -365,16 +447,23 @@ struct kipc_batch {
 /**
  * struct kipc_call - KIPC_IOC_CALL: send a request, wait for the reply, in one syscall
  * @size: sizeof(struct kipc_call)
- * @flags: KIPC_MSG_*; they apply to the send and to the wait for the reply
+ * @flags: KIPC_MSG_*; they alone rule both waits (the send's and the reply's): neither fd's
+ *         O_NONBLOCK is looked at
  * @req_buf: user pointer to the request
  * @req_len: its length
  * @req_priority: its priority
- * @reply_fd: a kipc fd attached with read access, where the reply arrives
+ * @reply_fd: a kipc fd attached with read access to a live queue, where the reply arrives
+ *            (EBADF otherwise; EIDRM when that queue was destroyed with KIPC_DESTROY_NOW);
+ *            both are checked before the request goes out
  * @reply_buf: user pointer to room for the reply
  * @reply_len: in: room at @reply_buf; out: the reply's length
  * @reply_priority: out: the reply's priority
- * @timeout_ns: as in struct kipc_msg, for each of the two waits
+ * @timeout_ns: as in struct kipc_msg, one deadline for the whole call (send and reply)
  * @sent: out: 1 once the request was queued, even if the reply then failed
+ *
+ * Restarts never send twice: a call interrupted while waiting to send is restarted as a send
+ * would be; once the request is out, an interrupted wait for the reply ends with EINTR and
+ * sent = 1, whatever the signal (the reply is then received from @reply_fd as any message).
  */
 struct kipc_call {
 	__u32 size;
