@@ -107,6 +107,15 @@ static inline int q_new(const char *name, unsigned int max_msgs, unsigned int ma
 	return create_fd(&c);
 }
 
+/*
+ * A new fd attached to the existing channel @name, of either type, with KIPC_IOC_ATTACH (the
+ * library's kipc_mq_attach() does just that).  Return: the fd, or -errno.
+ */
+static inline int attach_new(const char *name, unsigned int access)
+{
+	return kipc_mq_attach(name, access);
+}
+
 /* Send the string @s without waiting. */
 static inline int put(int fd, const char *s, unsigned int prio)
 {
