@@ -4,28 +4,37 @@
  *
  * Objects
  * -------
- *  kipc_ns       one per IPC namespace that has channels: the name table.  Holds a counted
+ *  kipc_ns       one per IPC namespace that has channels alive: the name table, found in O(1)
+ *                in an xarray indexed by the namespace's inode number.  Holds a counted
  *                reference on its ipc_namespace, so the pointer can never be reused by a new
  *                namespace while kipc knows it.
- *  kipc_channel  a named channel; kref-counted.  The name table holds one reference while the
- *                channel is named, every attachment holds one.
+ *  kipc_channel  a channel; kref-counted.  The name table holds one reference while the
+ *                channel is named, every attachment holds one, and so does every mmap() of
+ *                a shared-page channel, through the file it gives its VMAs (shm.c).  From
+ *                creation to free, a channel counts against its namespace's max_channels and
+ *                its creator's max_user_channels and max_user_shm_bytes.
  *  kipc_file     one open of /dev/kipc: at most one attachment.
- *  kipc_user     bytes of queued messages per uid, against max_user_bytes.
+ *  kipc_user     per uid: bytes of queued messages it sent (max_user_bytes), channels it
+ *                created and their shared-page bytes.
  *  kipc_msg_buf  one queued message.
  *
  * Locking overview
  * ----------------
- *  kipc_registry_lock (mutex)  the list of kipc_ns, every name table, kipc_ns.nr_channels,
- *                              kipc_channel.kns/name_node/linked, and the id xarray's contents.
- *  kipc_file.lock (mutex)      kipc_file.ch and .access while attaching; afterwards they are
- *                              read-only until release and read with smp_load_acquire().
- *  kipc_channel.lock (spinlock) the queue: prios, depth, bytes, counters, dead, attachments.
- *                              Never held across a user copy or an allocation that sleeps.
+ *  kipc_registry_lock (mutex)  the namespace table, every name table and kipc_ns's counts,
+ *                              kipc_channel.name_node/linked and the id xarrays' contents.
+ *  kipc_file.lock (mutex)      kipc_file.ch and .access while attaching, and the unattached
+ *                              poll state; afterwards ch and access are read-only until
+ *                              release and read with smp_load_acquire().
+ *  kipc_channel.lock (spinlock) the queue: prios, depth, inflight, bytes, counters, dead,
+ *                              attachments.  Never held across a user copy or an allocation
+ *                              that sleeps.
  *  kipc_users_lock (spinlock)  the kipc_user hash table.
  *
  * Order: kipc_registry_lock -> kipc_file.lock is never needed; both may be held and are taken
  * as kipc_file.lock then kipc_registry_lock.  kipc_channel.lock nests inside either.
- * kipc_users_lock is a leaf.
+ * kipc_users_lock is a leaf.  The last kipc_channel_put() takes kipc_registry_lock (to
+ * uncount the channel), so no reference is ever dropped with it held: code that unlinks under
+ * the lock puts the name's reference after unlocking.
  *
  * Module parameters are plain words that root may change at any time through sysfs; every
  * reader takes one READ_ONCE() snapshot per operation.
@@ -34,6 +43,7 @@
 #define _KIPC_INTERNAL_H
 
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
@@ -42,6 +52,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <linux/kipc.h>
 
 struct file;
@@ -66,6 +77,8 @@ extern struct kipc_param_range kipc_max_msg_size;
 extern struct kipc_param_range kipc_max_msgs;
 extern struct kipc_param_range kipc_max_user_bytes;
 extern struct kipc_param_range kipc_max_shm_size;
+extern struct kipc_param_range kipc_max_user_channels;
+extern struct kipc_param_range kipc_max_user_shm_bytes;
 
 int kipc_param_parse(const struct kipc_param_range *range, const char *text, u64 *out);
 u64 kipc_param_get(const struct kipc_param_range *range);
@@ -75,36 +88,50 @@ u64 kipc_param_get(const struct kipc_param_range *range);
 #define KIPC_DEFAULT_MSG_SIZE	65536
 
 /*
- * struct kipc_user - one uid's queued bytes
+ * struct kipc_user - what one uid is charged for
  * @node: in the hash table; kipc_users_lock
  * @uid: the uid charged
- * @ref: one per kipc_file opened by this uid and one per queued message it sent
- * @bytes: bytes charged now (payload plus per-message overhead)
+ * @ref: one per kipc_file opened by this uid, one per queued message it sent and one per
+ *       channel alive that it created
+ * @bytes: message bytes charged now (payload plus per-message overhead): max_user_bytes
+ * @shm_bytes: shared-page bytes of the channels alive it created: max_user_shm_bytes
+ * @channels: channels alive it created: max_user_channels
  */
 struct kipc_user {
 	struct hlist_node node;
 	kuid_t uid;
 	refcount_t ref;
 	atomic64_t bytes;
+	atomic64_t shm_bytes;
+	atomic_t channels;
 };
 
 struct kipc_user *kipc_user_get(kuid_t uid);
+struct kipc_user *kipc_user_find(kuid_t uid);
 void kipc_user_put(struct kipc_user *user);
 int kipc_user_charge(struct kipc_user *user, u64 bytes);
 void kipc_user_uncharge(struct kipc_user *user, u64 bytes);
+int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes);
+void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes);
 
 /*
  * struct kipc_ns - kipc's state for one IPC namespace
- * @node: in kipc_namespaces
+ * @key: its index in the namespace table (the namespace's inode number, unique while the
+ *       reference below is held)
  * @ipc_ns: counted reference, dropped through ns.ops->put (put_ipc_ns is not exported)
- * @names: channels by name
- * @nr_channels: channels in @names
+ * @names: named channels by name
+ * @ids: named channels by id, for listing in id order (an rbtree: inserting allocates nothing)
+ * @nr_named: channels in @names
+ * @nr_channels: channels alive that were created here, named or not: max_channels.  The
+ *               kipc_ns goes when this reaches 0.
  * All fields: kipc_registry_lock.
  */
 struct kipc_ns {
-	struct list_head node;
+	unsigned long key;
 	struct ipc_namespace *ipc_ns;
 	struct rb_root names;
+	struct rb_root ids;
+	unsigned int nr_named;
 	unsigned int nr_channels;
 };
 
@@ -145,16 +172,22 @@ struct kipc_msg_buf {
 };
 
 /*
- * struct kipc_channel - a named channel
- * Immutable after creation: name, id, type, uid, gid, cuid, cgid, mode, flags, ctime_ns,
- * max_msgs, max_msg_size, overflow.
+ * struct kipc_channel - a channel
+ * Immutable after creation: kns, owner, name, id, type, uid, gid, cuid, cgid, mode, flags,
+ * ctime_ns, max_msgs, max_msg_size, overflow.
+ * @kns: the namespace it was created in and is counted against until it is freed (NULL for a
+ *       channel that was never inserted)
+ * @owner: its creator's kipc_user, charged for it until it is freed (holds a reference)
  */
 struct kipc_channel {
 	struct kref ref;
+	struct kipc_ns *kns;
+	struct kipc_user *owner;
 	/* kipc_registry_lock */
 	struct rb_node name_node;
-	struct kipc_ns *kns;
+	struct rb_node id_node;
 	bool linked;
+	struct list_head unlink_node;	/* on a local list of unlinked names to put */
 
 	char name[KIPC_NAME_MAX];
 	u32 id;
@@ -172,6 +205,7 @@ struct kipc_channel {
 	/* kipc_channel.lock */
 	struct rb_root_cached prios;	/* rb_leftmost is the highest priority */
 	u32 depth;
+	u32 inflight;	/* received, not yet copied out: keeps its slot (BLOCK and FAIL) */
 	u64 bytes;
 	u64 sent, received, dropped;
 	struct pid *last_send_pid, *last_recv_pid;
@@ -183,11 +217,9 @@ struct kipc_channel {
 	wait_queue_head_t readers;	/* wait for a message or a doorbell ring, or for death */
 	wait_queue_head_t writers;	/* wait for room, or for death */
 
-	/* KIPC_TYPE_SHM; shm_file and shm_size are immutable, the rest atomic. */
+	/* KIPC_TYPE_SHM; shm_file and shm_size are immutable, the doorbell atomic. */
 	struct file *shm_file;
 	u64 shm_size;
-	const struct vm_operations_struct *shmem_vm_ops;
-	atomic_t mappings;
 	atomic64_t doorbell;
 };
 
@@ -196,9 +228,14 @@ struct kipc_channel {
  * @lock: serialises attaching
  * @ch: the attached channel, or NULL; set once (smp_store_release) under @lock
  * @access: KIPC_ACCESS_* of the attachment; set before @ch
- * @user: the opener's kipc_user, charged for what this fd sends
+ * @user: the opener's kipc_user: what a send by the opener's euid is charged to (a send by
+ *        another euid, through an inherited or passed fd, is charged to that euid)
  * @file: the struct file (for O_NONBLOCK)
  * @consumed: SHM: the doorbell sequence this fd last consumed (READ_ONCE/WRITE_ONCE)
+ * @unattached_wq: poll/epoll registrations made before the fd attached
+ * @polled_unattached: someone registered on @unattached_wq; @lock
+ * @fwd_readers: once attached after @polled_unattached, forwards the channel's readers
+ *               wake-ups to @unattached_wq (and @fwd_writers the writers')
  */
 struct kipc_file {
 	struct mutex lock;	/* serialises attaching */
@@ -207,6 +244,11 @@ struct kipc_file {
 	struct kipc_user *user;
 	struct file *file;
 	u64 consumed;
+	wait_queue_head_t unattached_wq;
+	bool polled_unattached;
+	bool forwarding;
+	struct wait_queue_entry fwd_readers;
+	struct wait_queue_entry fwd_writers;
 };
 
 static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
@@ -227,14 +269,20 @@ struct kipc_channel *kipc_channel_lookup(const char name[KIPC_NAME_MAX]);
 void kipc_channel_put(struct kipc_channel *ch);
 void kipc_registry_gc(void);
 void kipc_registry_exit(void);
-void kipc_registry_counts(unsigned int *namespaces, unsigned int *channels);
+void kipc_registry_counts(unsigned int *namespaces, unsigned int *named, unsigned int *alive);
+unsigned int kipc_registry_ns_channels(void);
 
 /* mq.c: waiting, shared by the queue and the doorbell */
 typedef bool (*kipc_ready_fn)(struct kipc_channel *ch, u64 arg);
+int kipc_wait_flags_check(u32 flags);
+int kipc_wait_begin(struct kipc_file *kf, u32 flags, u64 timeout_ns, u32 *final,
+		    ktime_t *deadline);
 ktime_t kipc_deadline(u32 flags, u64 timeout_ns);
+void kipc_timeout_absolute(u32 *flags, ktime_t deadline, u64 *timeout_ns);
 u32 kipc_file_flags(struct kipc_file *kf, u32 flags);
 int kipc_wait(wait_queue_head_t *wq, kipc_ready_fn ready, struct kipc_channel *ch, u64 arg,
 	      u32 flags, ktime_t deadline);
+void kipc_wake_all(wait_queue_head_t *wq, __poll_t mask);
 
 /* shm.c */
 struct vm_area_struct;
@@ -243,7 +291,9 @@ int kipc_shm_setup(struct kipc_channel *ch);
 void kipc_shm_release(struct kipc_channel *ch);
 int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma);
 int kipc_shm_notify(struct kipc_file *kf, u64 *seq);
-int kipc_shm_wait(struct kipc_file *kf, u64 seq, u32 flags, u64 timeout_ns, u64 *current_seq);
+int kipc_shm_wait(struct kipc_file *kf, u64 seq, u32 flags, ktime_t deadline, u64 *current_seq);
+unsigned int kipc_shm_mappings(struct kipc_channel *ch);
+struct file *kipc_shm_map_file(struct kipc_channel *ch);
 __poll_t kipc_shm_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
 void kipc_shm_counts(u64 *channels, u64 *bytes);
 
@@ -253,14 +303,15 @@ void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, b
 struct kipc_msg_buf *kipc_mq_peek_locked(struct kipc_channel *ch);
 void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
 struct kipc_msg_buf *kipc_mq_drop_lowest_locked(struct kipc_channel *ch);
+struct kipc_msg_buf *kipc_mq_drop_for_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
 struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio);
 void kipc_msg_free(struct kipc_msg_buf *msg);
 void kipc_mq_kill(struct kipc_channel *ch);
 void kipc_mq_purge(struct kipc_channel *ch);
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
-		 u64 timeout_ns);
+		 ktime_t deadline);
 long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
-		  u64 timeout_ns);
+		  ktime_t deadline);
 int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
@@ -270,5 +321,7 @@ atomic64_t *kipc_mq_global_msgs(void);
 /* main.c */
 struct kipc_file *kipc_file_get(int fd, struct file **filep);
 void kipc_fill_info(struct kipc_info *info);
+void kipc_poll_attached(struct kipc_file *kf, struct kipc_channel *ch);
+void kipc_poll_detach(struct kipc_file *kf, struct kipc_channel *ch);
 
 #endif /* _KIPC_INTERNAL_H */

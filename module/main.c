@@ -4,11 +4,15 @@
  *
  * Every ioctl argument is a size-versioned struct (see uapi/linux/kipc.h).  The dispatcher
  * does the size checks once, for every command, from kipc_ioctl_ops[]: it reads the caller's
- * size, refuses one that ends before the command's last required field (EINVAL), copies the
+ * size, refuses one that ends before the command's last required field (EINVAL) or that is
+ * larger than a page (E2BIG: no call scans gigabytes of tail), copies the
  * struct in with copy_struct_from_user() (E2BIG for a non-zero unknown tail), makes sure the
  * answer can be written back before anything happens (EFAULT otherwise) and, after the
  * handler ran, copies back no more than the caller's size.  Handlers see a zero-filled kernel
- * struct of the kernel's own size and only check flags and values.
+ * struct of the kernel's own size and only check flags and values.  A wait with a relative
+ * timeout that a signal interrupted leaves the struct in its absolute form (KIPC_MSG_ABSTIME
+ * and the deadline), which the dispatcher writes back so that a restarted call ends at the
+ * original deadline.
  *
  * Locking: see kipc_internal.h.
  */
@@ -28,7 +32,8 @@
 
 /* The features this build implements; the library and the tests skip what is missing. */
 #define KIPC_FEATURES	(KIPC_FEATURE_INFO | KIPC_FEATURE_MQ | KIPC_FEATURE_BATCH | \
-			 KIPC_FEATURE_CALL | KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL)
+			 KIPC_FEATURE_CALL | KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL | \
+			 KIPC_FEATURE_USER_LIMITS | KIPC_FEATURE_ABSTIME)
 
 static const struct file_operations kipc_fops;
 
@@ -42,6 +47,22 @@ void kipc_fill_info(struct kipc_info *info)
 	info->max_name_len = KIPC_NAME_MAX - 1;
 	info->max_user_bytes = kipc_param_get(&kipc_max_user_bytes);
 	info->max_shm_size = kipc_param_get(&kipc_max_shm_size);
+	info->max_user_channels = kipc_param_get(&kipc_max_user_channels);
+	info->max_user_shm_bytes = kipc_param_get(&kipc_max_user_shm_bytes);
+	info->__reserved2 = 0;
+}
+
+/* What the caller's namespace and euid use now, against the limits above. */
+static void kipc_fill_usage(struct kipc_info *info)
+{
+	struct kipc_user *user = kipc_user_find(current_euid());
+
+	info->ns_channels = kipc_registry_ns_channels();
+	info->user_channels = user ? atomic_read(&user->channels) : 0;
+	info->user_bytes = user ? atomic64_read(&user->bytes) : 0;
+	info->user_shm_bytes = user ? atomic64_read(&user->shm_bytes) : 0;
+	if (user)
+		kipc_user_put(user);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_fill_info);
 
@@ -69,6 +90,7 @@ static int kipc_ioctl_info(struct kipc_file *kf, void *arg)
 	if (info->__reserved)
 		return -EINVAL;
 	kipc_fill_info(info);
+	kipc_fill_usage(info);
 	return 0;
 }
 
@@ -99,34 +121,36 @@ static int kipc_ioctl_list(struct kipc_file *kf, void *arg)
 	return kipc_registry_list(arg);
 }
 
-static int kipc_msg_check(const struct kipc_msg *m)
-{
-	if (m->flags & ~(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT))
-		return -EOPNOTSUPP;
-	return 0;
-}
-
 static int kipc_ioctl_send(struct kipc_file *kf, void *arg)
 {
 	struct kipc_msg *m = arg;
-	int ret = kipc_msg_check(m);
+	ktime_t deadline;
+	u32 flags;
+	int ret;
 
+	ret = kipc_wait_begin(kf, m->flags, m->timeout_ns, &flags, &deadline);
 	if (ret)
 		return ret;
-	return kipc_mq_send(kf, u64_to_user_ptr(m->buf), m->len, m->priority, m->flags,
-			    m->timeout_ns);
+	ret = kipc_mq_send(kf, u64_to_user_ptr(m->buf), m->len, m->priority, flags, deadline);
+	if (ret == -ERESTARTSYS)
+		kipc_timeout_absolute(&m->flags, deadline, &m->timeout_ns);
+	return ret;
 }
 
 static int kipc_ioctl_recv(struct kipc_file *kf, void *arg)
 {
 	struct kipc_msg *m = arg;
-	int ret = kipc_msg_check(m);
-	u32 prio;
+	ktime_t deadline;
+	u32 prio, flags;
 	long len;
+	int ret;
 
+	ret = kipc_wait_begin(kf, m->flags, m->timeout_ns, &flags, &deadline);
 	if (ret)
 		return ret;
-	len = kipc_mq_recv(kf, u64_to_user_ptr(m->buf), m->len, &prio, m->flags, m->timeout_ns);
+	len = kipc_mq_recv(kf, u64_to_user_ptr(m->buf), m->len, &prio, flags, deadline);
+	if (len == -ERESTARTSYS)
+		kipc_timeout_absolute(&m->flags, deadline, &m->timeout_ns);
 	if (len == -EMSGSIZE)
 		m->len = prio;	/* the length needed */
 	if (len < 0)
@@ -165,10 +189,17 @@ static int kipc_ioctl_notify(struct kipc_file *kf, void *arg)
 static int kipc_ioctl_wait(struct kipc_file *kf, void *arg)
 {
 	struct kipc_wait *w = arg;
+	ktime_t deadline;
+	u32 flags;
+	int ret;
 
-	if (w->flags & ~(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT))
-		return -EOPNOTSUPP;
-	return kipc_shm_wait(kf, w->seq, w->flags, w->timeout_ns, &w->observed);
+	ret = kipc_wait_begin(kf, w->flags, w->timeout_ns, &flags, &deadline);
+	if (ret)
+		return ret;
+	ret = kipc_shm_wait(kf, w->seq, flags, deadline, &w->observed);
+	if (ret == -ERESTARTSYS)
+		kipc_timeout_absolute(&w->flags, deadline, &w->timeout_ns);
+	return ret;
 }
 
 union kipc_ioctl_buffer {
@@ -194,6 +225,7 @@ union kipc_ioctl_buffer {
  *       argument may live in read-only memory)
  * @out_on_error: copy the struct back even when the handler fails (EMSGSIZE reports the
  *                length needed; a call reports whether its request went out)
+ * @timeout_off: where the struct's timeout_ns is, for a command that waits; else 0
  * @execute: the handler; it works on a kernel copy of the struct
  */
 struct kipc_ioctl_op {
@@ -202,11 +234,12 @@ struct kipc_ioctl_op {
 	unsigned int cmd;
 	bool out;
 	bool out_on_error;
+	unsigned int timeout_off;
 	int (*execute)(struct kipc_file *kf, void *arg);
 };
 
 /* Rows stand in command-number order with no gaps: row i handles _IOC_NR() == i. */
-#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out, _out_on_error)	\
+#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out, _out_on_error, _timeout_off)	\
 	{								\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kipc_ioctl_buffer) < \
@@ -215,28 +248,65 @@ struct kipc_ioctl_op {
 		.cmd = _ioctl,						\
 		.out = _out,						\
 		.out_on_error = _out_on_error,				\
+		.timeout_off = _timeout_off,				\
 		.execute = _fn,						\
 	}
+#define KIPC_TIMEOUT_AT(_struct)	offsetof(_struct, timeout_ns)
 
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
-	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, true, false),
+	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, true, false, 0),
 	KIPC_IOCTL_OP(KIPC_IOC_CREATE, kipc_ioctl_create, struct kipc_create, overflow, true,
-		      false),
-	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, true, false),
+		      false, 0),
+	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, true, false,
+		      0),
 	KIPC_IOCTL_OP(KIPC_IOC_DESTROY, kipc_ioctl_destroy, struct kipc_destroy, name, false,
-		      false),
-	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, true, false),
-	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, true, false),
-	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false, false),
-	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true, true),
+		      false, 0),
+	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, true, false, 0),
+	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, true, false,
+		      0),
+	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false, false,
+		      KIPC_TIMEOUT_AT(struct kipc_msg)),
+	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true, true,
+		      KIPC_TIMEOUT_AT(struct kipc_msg)),
 	KIPC_IOCTL_OP(KIPC_IOC_SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, __reserved,
-		      true, false),
+		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
 	KIPC_IOCTL_OP(KIPC_IOC_RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, __reserved,
-		      true, false),
-	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true, true),
-	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, true, false),
-	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, true, false),
+		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
+	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true, true,
+		      KIPC_TIMEOUT_AT(struct kipc_call)),
+	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, true, false,
+		      0),
+	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, true, false,
+		      KIPC_TIMEOUT_AT(struct kipc_wait)),
 };
+
+/*
+ * An interrupted wait whose handler turned a relative timeout into its absolute form: write
+ * the deadline, then the flag, back to the caller, so that the restart (or the caller's retry
+ * after EINTR) ends when the first call would have.  When that cannot be written (a read-only
+ * SEND argument), a restart would wait the whole timeout again: EINTR instead, with the
+ * caller's struct as it was.
+ */
+static int kipc_ioctl_interrupted(const struct kipc_ioctl_op *op, void __user *uarg,
+				  const u8 *buf, u32 uflags, u64 utimeout, int ret)
+{
+	u32 __user *uflags_p = uarg + offsetof(struct kipc_msg, flags);
+	u64 __user *utimeout_p = uarg + op->timeout_off;
+	u32 flags = ((const u32 *)buf)[1];
+	u64 deadline;
+
+	if (!op->timeout_off || (uflags & KIPC_MSG_ABSTIME) || !(flags & KIPC_MSG_ABSTIME))
+		return ret;
+	memcpy(&deadline, buf + op->timeout_off, sizeof(deadline));
+	if (put_user(deadline, utimeout_p))
+		return -EINTR;
+	if (put_user(flags, uflags_p)) {
+		if (put_user(utimeout, utimeout_p))
+			pr_debug("a caller's argument became read-only during an ioctl\n");
+		return -EINTR;
+	}
+	return ret;
+}
 
 /* The dispatcher indexes the table by command number; refuse to load if a row is misplaced. */
 static bool kipc_ioctl_table_ok(void)
@@ -274,7 +344,8 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	const struct kipc_ioctl_op *op;
 	union kipc_ioctl_buffer buf;
 	unsigned int nr = _IOC_NR(cmd);
-	u32 usize, len;
+	u32 usize, len, uflags;
+	u64 utimeout = 0;
 	int ret;
 
 	if (nr >= ARRAY_SIZE(kipc_ioctl_ops))
@@ -287,6 +358,8 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
@@ -297,8 +370,14 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return ret;
 	}
 
+	/* What a wait's flags and timeout were, before an interrupted one rewrites them. */
+	uflags = ((u32 *)&buf)[1];
+	if (op->timeout_off)
+		memcpy(&utimeout, (u8 *)&buf + op->timeout_off, sizeof(utimeout));
 	ret = op->execute(file->private_data, &buf);
-	if (!op->out || (ret && !op->out_on_error))
+	if (ret == -ERESTARTSYS || ret == -EINTR)
+		ret = kipc_ioctl_interrupted(op, uarg, (u8 *)&buf, uflags, utimeout, ret);
+	if (!op->out || (ret < 0 && !op->out_on_error))
 		return ret;
 
 	/* The caller's size stays as the caller wrote it. */
@@ -320,6 +399,7 @@ static int kipc_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	mutex_init(&kf->lock);
+	init_waitqueue_head(&kf->unattached_wq);
 	kf->file = file;
 	file->private_data = kf;
 	/* read/write/poll only make sense once attached; stream semantics, no file position. */
@@ -359,8 +439,9 @@ static ssize_t kipc_write(struct file *file, const char __user *buf, size_t len,
 	}
 	if (len > U32_MAX)
 		return -EMSGSIZE;
-	ret = kipc_mq_send(kf, buf, len, 0, 0, 0);
-	return ret ?: len;
+	/* A message that DROP dropped on arrival was written all the same. */
+	ret = kipc_mq_send(kf, buf, len, 0, kipc_file_flags(kf, 0), KTIME_MAX);
+	return ret < 0 ? ret : len;
 }
 
 /*
@@ -377,18 +458,86 @@ static ssize_t kipc_read(struct file *file, char __user *buf, size_t len, loff_t
 	if (kipc_is_shm(kf)) {
 		if (len < sizeof(u64))
 			return -EINVAL;
-		ret = kipc_shm_wait(kf, READ_ONCE(kf->consumed), 0, 0, &seq);
+		ret = kipc_shm_wait(kf, READ_ONCE(kf->consumed), kipc_file_flags(kf, 0), KTIME_MAX,
+				    &seq);
 		if (ret)
 			return ret;
 		return put_user(seq, (u64 __user *)buf) ? -EFAULT : sizeof(u64);
 	}
-	return kipc_mq_recv(kf, buf, min_t(size_t, len, U32_MAX), &prio, 0, 0);
+	return kipc_mq_recv(kf, buf, min_t(size_t, len, U32_MAX), &prio, kipc_file_flags(kf, 0),
+			    KTIME_MAX);
+}
+
+/*
+ * Poll before the attach.  EPOLLERR, as there is nothing to wait for yet; but epoll keeps a
+ * registration made now for the fd's life, on this fd's own queue, so the attach wakes that
+ * queue and has the channel's wake-ups forwarded to it (kipc_poll_attached()).  Under
+ * kf->lock, so that an attach either sees the registration or this sees the attach.
+ * Return: EPOLLERR, or 0 when the fd is attached after all.
+ */
+static __poll_t kipc_poll_unattached(struct kipc_file *kf, struct file *file,
+				     struct poll_table_struct *pt)
+{
+	__poll_t mask = 0;
+
+	mutex_lock(&kf->lock);
+	if (!kf->ch) {
+		if (!poll_does_not_wait(pt)) {
+			poll_wait(file, &kf->unattached_wq, pt);
+			kf->polled_unattached = true;
+		}
+		mask = EPOLLERR;
+	}
+	mutex_unlock(&kf->lock);
+	return mask;
+}
+
+static int kipc_poll_forward(struct wait_queue_entry *wait, unsigned int mode, int sync,
+			     void *key)
+{
+	struct kipc_file *kf = wait->private;
+
+	__wake_up(&kf->unattached_wq, TASK_INTERRUPTIBLE, 0, key);
+	return 0;
+}
+
+/* kf->lock held, @ch just published: carry the channel's events to early registrations. */
+void kipc_poll_attached(struct kipc_file *kf, struct kipc_channel *ch)
+{
+	lockdep_assert_held(&kf->lock);
+	if (!kf->polled_unattached)
+		return;
+	init_waitqueue_func_entry(&kf->fwd_readers, kipc_poll_forward);
+	kf->fwd_readers.private = kf;
+	init_waitqueue_func_entry(&kf->fwd_writers, kipc_poll_forward);
+	kf->fwd_writers.private = kf;
+	add_wait_queue(&ch->readers, &kf->fwd_readers);
+	add_wait_queue(&ch->writers, &kf->fwd_writers);
+	kf->forwarding = true;
+	/* Let them poll again: the attach itself is news. */
+	kipc_wake_all(&kf->unattached_wq, EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM);
+}
+
+/* The attachment goes (the fd's release). */
+void kipc_poll_detach(struct kipc_file *kf, struct kipc_channel *ch)
+{
+	if (!kf->forwarding)
+		return;
+	remove_wait_queue(&ch->readers, &kf->fwd_readers);
+	remove_wait_queue(&ch->writers, &kf->fwd_writers);
+	kf->forwarding = false;
 }
 
 static __poll_t kipc_poll(struct file *file, struct poll_table_struct *pt)
 {
 	struct kipc_file *kf = file->private_data;
+	__poll_t mask;
 
+	if (!kipc_file_channel(kf)) {
+		mask = kipc_poll_unattached(kf, file, pt);
+		if (mask)
+			return mask;
+	}
 	if (kipc_is_shm(kf))
 		return kipc_shm_poll(kf, file, pt);
 	return kipc_mq_poll(kf, file, pt);
@@ -415,14 +564,16 @@ static const struct file_operations kipc_fops = {
 /* /sys/kernel/debug/kipc/state: totals over all namespaces, for tests and leak hunting. */
 static int kipc_state_show(struct seq_file *m, void *v)
 {
-	unsigned int namespaces, channels;
+	unsigned int namespaces, named, alive;
 	u64 shm_channels, shm_bytes;
 
-	kipc_registry_counts(&namespaces, &channels);
+	kipc_registry_counts(&namespaces, &named, &alive);
 	kipc_shm_counts(&shm_channels, &shm_bytes);
-	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\nshm_channels %llu\nshm_bytes %llu\n",
-		   namespaces, channels, (long long)atomic64_read(kipc_mq_global_msgs()),
-		   shm_channels, shm_bytes);
+	/* "channels" are the named ones; "alive" adds those only fds or mappings hold. */
+	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\nshm_channels %llu\nshm_bytes %llu\n"
+		   "alive %u\n",
+		   namespaces, named, (long long)atomic64_read(kipc_mq_global_msgs()),
+		   shm_channels, shm_bytes, alive);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kipc_state);

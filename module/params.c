@@ -24,6 +24,11 @@ struct kipc_param_range kipc_max_user_bytes = { .min = SZ_4K, .max = SZ_1G, .val
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_user_bytes);
 struct kipc_param_range kipc_max_shm_size = { .min = PAGE_SIZE, .max = SZ_1G, .val = SZ_64M };
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_shm_size);
+struct kipc_param_range kipc_max_user_channels = { .min = 1, .max = 65536, .val = 256 };
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_user_channels);
+struct kipc_param_range kipc_max_user_shm_bytes = { .min = PAGE_SIZE, .max = 64ULL << 30,
+						    .val = SZ_256M };
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_user_shm_bytes);
 
 /**
  * kipc_param_parse() - parse a parameter's text against its range
@@ -91,3 +96,7 @@ module_param_cb(max_user_bytes, &kipc_param_ops, &kipc_max_user_bytes, 0644);
 MODULE_PARM_DESC(max_user_bytes, "Bytes of queued messages per user (4096..1073741824, default 64 MiB)");
 module_param_cb(max_shm_size, &kipc_param_ops, &kipc_max_shm_size, 0644);
 MODULE_PARM_DESC(max_shm_size, "Largest shared-page channel in bytes (4096..1073741824, default 64 MiB)");
+module_param_cb(max_user_channels, &kipc_param_ops, &kipc_max_user_channels, 0644);
+MODULE_PARM_DESC(max_user_channels, "Channels alive one user may have created (1..65536, default 256)");
+module_param_cb(max_user_shm_bytes, &kipc_param_ops, &kipc_max_user_shm_bytes, 0644);
+MODULE_PARM_DESC(max_user_shm_bytes, "Shared-page bytes one user's channels may hold (4096..68719476736, default 256 MiB)");

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc channel registry: names per IPC namespace, ids, permissions, attach and destroy, and
- * the per-user byte budget.
+ * kipc channel registry: names per IPC namespace, ids, permissions, attach and destroy,
+ * channel lifetime and limits, and the per-user budgets.
  *
  * Namespaces.  A module cannot hook the death of an IPC namespace in 6.1, and must not keep a
  * bare pointer to one (a new namespace could reuse the address).  So each kipc_ns holds a
  * counted reference, taken with get_ipc_ns() and dropped through ns.ops->put(), since
- * put_ipc_ns() is not exported.  A namespace whose only reference is kipc's own can never be
- * entered again (every way in, a task or an nsfs file, holds a reference), so the collector
- * removes its channels and lets it go.  It runs from a delayed work while any kipc_ns exists,
- * and before every create and list.
+ * put_ipc_ns() is not exported.  The table of kipc_ns is an xarray indexed by the namespace's
+ * inode number, so a lookup costs the same with one namespace or thousands.  A namespace whose
+ * only reference is kipc's own can never be entered again (every way in, a task or an nsfs
+ * file, holds a reference), so the collector removes its names and lets it go once its last
+ * channel is freed.  The collector is a delayed work that runs while anything is left to
+ * collect, never in a caller's path.
+ *
+ * Limits.  A channel counts against its namespace's max_channels and its creator's
+ * max_user_channels and max_user_shm_bytes from creation until it is freed, not until its
+ * name goes: a destroyed channel that an fd or a mapping still holds keeps its memory, so it
+ * keeps its place.  (Each mapping holds a reference through its own file, see shm.c.)
  *
  * Locking: see kipc_internal.h.
  */
@@ -32,7 +39,7 @@
 #include "kipc_internal.h"
 
 static DEFINE_MUTEX(kipc_registry_lock);
-static LIST_HEAD(kipc_namespaces);
+static DEFINE_XARRAY(kipc_ns_table);
 static DEFINE_XARRAY_ALLOC1(kipc_ids);
 static u32 kipc_next_id;
 
@@ -43,31 +50,64 @@ static DEFINE_HASHTABLE(kipc_users, 6);
 static void kipc_gc_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kipc_gc_work, kipc_gc_work_fn);
 
-/* ---- Per-user byte budget ------------------------------------------------------------------ */
+static void kipc_gc_kick(void)
+{
+	if (!delayed_work_pending(&kipc_gc_work))
+		schedule_delayed_work(&kipc_gc_work, KIPC_GC_PERIOD);
+}
 
+/* ---- Per-user budgets ---------------------------------------------------------------------- */
+
+static struct kipc_user *kipc_user_find_locked(kuid_t uid)
+{
+	struct kipc_user *user;
+
+	lockdep_assert_held(&kipc_users_lock);
+	hash_for_each_possible(kipc_users, user, node, __kuid_val(uid))
+		if (uid_eq(user->uid, uid))
+			return user;
+	return NULL;
+}
+
+/* A reference to @uid's kipc_user, or NULL when it has none (nothing is allocated). */
+struct kipc_user *kipc_user_find(kuid_t uid)
+{
+	struct kipc_user *user;
+
+	spin_lock(&kipc_users_lock);
+	user = kipc_user_find_locked(uid);
+	if (user)
+		refcount_inc(&user->ref);
+	spin_unlock(&kipc_users_lock);
+	return user;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_find);
+
+/* A reference to @uid's kipc_user, made on first use; NULL when out of memory. */
 struct kipc_user *kipc_user_get(kuid_t uid)
 {
 	struct kipc_user *user, *fresh;
-	u32 key = __kuid_val(uid);
 
+	user = kipc_user_find(uid);
+	if (user)
+		return user;
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return NULL;
+	fresh->uid = uid;
+	refcount_set(&fresh->ref, 1);
 	spin_lock(&kipc_users_lock);
-	hash_for_each_possible(kipc_users, user, node, key) {
-		if (uid_eq(user->uid, uid)) {
-			refcount_inc(&user->ref);
-			spin_unlock(&kipc_users_lock);
-			kfree(fresh);
-			return user;
-		}
-	}
-	if (fresh) {
-		fresh->uid = uid;
-		refcount_set(&fresh->ref, 1);
-		atomic64_set(&fresh->bytes, 0);
-		hash_add(kipc_users, &fresh->node, key);
+	user = kipc_user_find_locked(uid);
+	if (user) {
+		refcount_inc(&user->ref);
+	} else {
+		hash_add(kipc_users, &fresh->node, __kuid_val(uid));
+		user = fresh;
+		fresh = NULL;
 	}
 	spin_unlock(&kipc_users_lock);
-	return fresh;
+	kfree(fresh);
+	return user;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_get);
 
@@ -83,7 +123,8 @@ void kipc_user_put(struct kipc_user *user)
 	}
 	hash_del(&user->node);
 	spin_unlock(&kipc_users_lock);
-	WARN_ON(atomic64_read(&user->bytes));
+	WARN_ON(atomic64_read(&user->bytes) || atomic64_read(&user->shm_bytes) ||
+		atomic_read(&user->channels));
 	kfree(user);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_put);
@@ -106,6 +147,33 @@ void kipc_user_uncharge(struct kipc_user *user, u64 bytes)
 	WARN_ON(atomic64_sub_return(bytes, &user->bytes) < 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge);
+
+/*
+ * Charge a new channel (and its @shm_bytes) to its creator.
+ * Return: 0; -EMFILE past max_user_channels; -ENOBUFS past max_user_shm_bytes.
+ */
+int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes)
+{
+	if (atomic_inc_return(&user->channels) > kipc_param_get(&kipc_max_user_channels)) {
+		atomic_dec(&user->channels);
+		return -EMFILE;
+	}
+	if (atomic64_add_return(shm_bytes, &user->shm_bytes) >
+	    kipc_param_get(&kipc_max_user_shm_bytes)) {
+		atomic64_sub(shm_bytes, &user->shm_bytes);
+		atomic_dec(&user->channels);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge_channel);
+
+void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes)
+{
+	WARN_ON(atomic64_sub_return(shm_bytes, &user->shm_bytes) < 0);
+	WARN_ON(atomic_dec_return(&user->channels) < 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge_channel);
 
 /* ---- Names --------------------------------------------------------------------------------- */
 
@@ -151,10 +219,11 @@ static struct kipc_ns *kipc_ns_find_locked(struct ipc_namespace *ipc_ns)
 	struct kipc_ns *kns;
 
 	lockdep_assert_held(&kipc_registry_lock);
-	list_for_each_entry(kns, &kipc_namespaces, node)
-		if (kns->ipc_ns == ipc_ns)
-			return kns;
-	return NULL;
+	kns = xa_load(&kipc_ns_table, ipc_ns->ns.inum);
+	/* The inode number is unique while kns holds its namespace. */
+	if (WARN_ON_ONCE(kns && kns->ipc_ns != ipc_ns))
+		return NULL;
+	return kns;
 }
 
 static struct kipc_ns *kipc_ns_get_locked(struct ipc_namespace *ipc_ns)
@@ -166,18 +235,26 @@ static struct kipc_ns *kipc_ns_get_locked(struct ipc_namespace *ipc_ns)
 	kns = kzalloc(sizeof(*kns), GFP_KERNEL_ACCOUNT);
 	if (!kns)
 		return NULL;
-	kns->ipc_ns = get_ipc_ns(ipc_ns);
+	kns->key = ipc_ns->ns.inum;
 	kns->names = RB_ROOT;
-	list_add(&kns->node, &kipc_namespaces);
-	mod_delayed_work(system_wq, &kipc_gc_work, KIPC_GC_PERIOD);
+	kns->ids = RB_ROOT;
+	if (xa_err(xa_store(&kipc_ns_table, kns->key, kns, GFP_KERNEL_ACCOUNT))) {
+		kfree(kns);
+		return NULL;
+	}
+	kns->ipc_ns = get_ipc_ns(ipc_ns);
+	kipc_gc_kick();
 	return kns;
 }
 
-static void kipc_ns_free_locked(struct kipc_ns *kns)
+/* Free @kns once no channel created in it is alive. */
+static void kipc_ns_put_locked(struct kipc_ns *kns)
 {
 	lockdep_assert_held(&kipc_registry_lock);
-	WARN_ON(kns->nr_channels || !RB_EMPTY_ROOT(&kns->names));
-	list_del(&kns->node);
+	if (kns->nr_channels)
+		return;
+	WARN_ON(kns->nr_named || !RB_EMPTY_ROOT(&kns->names) || !RB_EMPTY_ROOT(&kns->ids));
+	xa_erase(&kipc_ns_table, kns->key);
 	kns->ipc_ns->ns.ops->put(&kns->ipc_ns->ns);
 	kfree(kns);
 }
@@ -197,10 +274,71 @@ static struct kipc_channel *kipc_name_find_locked(struct kipc_ns *kns, const cha
 	return NULL;
 }
 
-static void kipc_name_insert_locked(struct kipc_ns *kns, struct kipc_channel *ch)
-{
-	struct rb_node **link = &kns->names.rb_node, *parent = NULL;
+/* ---- Channels ------------------------------------------------------------------------------ */
 
+/* Everything a channel holds goes, and with it its place in every limit. */
+static void kipc_channel_free(struct kipc_channel *ch)
+{
+	kipc_mq_purge(ch);
+	kipc_shm_release(ch);
+	if (ch->kns) {
+		kipc_user_uncharge_channel(ch->owner, ch->shm_size);
+		mutex_lock(&kipc_registry_lock);
+		ch->kns->nr_channels--;
+		kipc_ns_put_locked(ch->kns);
+		mutex_unlock(&kipc_registry_lock);
+	}
+	if (ch->owner)
+		kipc_user_put(ch->owner);
+	put_pid(ch->last_send_pid);
+	put_pid(ch->last_recv_pid);
+	kfree(ch);
+}
+
+/* The last reference: no name, no attachment, no mapping. */
+static void kipc_channel_release(struct kref *ref)
+{
+	kipc_channel_free(container_of(ref, struct kipc_channel, ref));
+}
+
+/* May sleep: the last put takes kipc_registry_lock, which must not be held here. */
+void kipc_channel_put(struct kipc_channel *ch)
+{
+	kref_put(&ch->ref, kipc_channel_release);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_channel_put);
+
+/*
+ * Count @ch in @kns and charge it to its owner, give it an id and a name.
+ * Return: 0, or the limit's errno with nothing changed.
+ */
+static int kipc_channel_insert_locked(struct kipc_ns *kns, struct kipc_channel *ch)
+{
+	struct rb_node **link, *parent = NULL;
+	int ret;
+
+	lockdep_assert_held(&kipc_registry_lock);
+	if (kns->nr_channels >= kipc_param_get(&kipc_max_channels))
+		return -ENOSPC;
+	ret = kipc_user_charge_channel(ch->owner, ch->shm_size);
+	if (ret)
+		return ret;
+	ret = xa_alloc_cyclic(&kipc_ids, &ch->id, ch, xa_limit_31b, &kipc_next_id, GFP_KERNEL);
+	if (ret < 0)
+		goto out_uncharge;
+
+	link = &kns->ids.rb_node;
+	while (*link) {
+		struct kipc_channel *other = rb_entry(*link, struct kipc_channel, id_node);
+
+		parent = *link;
+		link = ch->id < other->id ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&ch->id_node, parent, link);
+	rb_insert_color(&ch->id_node, &kns->ids);
+
+	link = &kns->names.rb_node;
+	parent = NULL;
 	while (*link) {
 		struct kipc_channel *other = rb_entry(*link, struct kipc_channel, name_node);
 
@@ -209,46 +347,55 @@ static void kipc_name_insert_locked(struct kipc_ns *kns, struct kipc_channel *ch
 	}
 	rb_link_node(&ch->name_node, parent, link);
 	rb_insert_color(&ch->name_node, &kns->names);
+	kns->nr_named++;
 	kns->nr_channels++;
 	ch->kns = kns;
 	ch->linked = true;
+	return 0;
+
+out_uncharge:
+	kipc_user_uncharge_channel(ch->owner, ch->shm_size);
+	return ret;
 }
 
-/* ---- Channels ------------------------------------------------------------------------------ */
-
-static void kipc_channel_release(struct kref *ref)
-{
-	struct kipc_channel *ch = container_of(ref, struct kipc_channel, ref);
-
-	kipc_mq_purge(ch);
-	kipc_shm_release(ch);
-	put_pid(ch->last_send_pid);
-	put_pid(ch->last_recv_pid);
-	kfree(ch);
-}
-
-void kipc_channel_put(struct kipc_channel *ch)
-{
-	kref_put(&ch->ref, kipc_channel_release);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_channel_put);
-
-/* Remove the name (and the id); drop the name table's reference.  Frees an empty kipc_ns. */
+/*
+ * Remove the name (and the id).  The name's reference is the caller's to put, after it has
+ * dropped kipc_registry_lock.
+ */
 static void kipc_unlink_locked(struct kipc_channel *ch)
 {
 	struct kipc_ns *kns = ch->kns;
 
 	lockdep_assert_held(&kipc_registry_lock);
-	if (!ch->linked)
+	if (WARN_ON(!ch->linked))
 		return;
 	rb_erase(&ch->name_node, &kns->names);
-	kns->nr_channels--;
+	kns->nr_named--;
 	ch->linked = false;
-	ch->kns = NULL;
+	rb_erase(&ch->id_node, &kns->ids);
 	xa_erase(&kipc_ids, ch->id);
-	if (!kns->nr_channels)
-		kipc_ns_free_locked(kns);
-	kipc_channel_put(ch);
+}
+
+/* Unlink every name of @kns onto @names (by unlink_node), to be put after unlocking. */
+static void kipc_ns_unlink_all_locked(struct kipc_ns *kns, struct list_head *names)
+{
+	struct kipc_channel *ch;
+
+	while (!RB_EMPTY_ROOT(&kns->names)) {
+		ch = rb_entry(rb_first(&kns->names), struct kipc_channel, name_node);
+		kipc_unlink_locked(ch);
+		list_add_tail(&ch->unlink_node, names);
+	}
+}
+
+static void kipc_put_names(struct list_head *names)
+{
+	struct kipc_channel *ch, *tmp;
+
+	list_for_each_entry_safe(ch, tmp, names, unlink_node) {
+		list_del_init(&ch->unlink_node);
+		kipc_channel_put(ch);
+	}
 }
 
 static int kipc_create_check(const struct kipc_create *args)
@@ -262,9 +409,9 @@ static int kipc_create_check(const struct kipc_create *args)
 		return -EOPNOTSUPP;
 	if (args->overflow > KIPC_OVERFLOW_DROP)
 		return -EOPNOTSUPP;
-	if (args->mode & ~0777)
-		return -EINVAL;
 	if (args->access & ~(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE))
+		return -EOPNOTSUPP;
+	if (args->mode & ~0777)
 		return -EINVAL;
 	if ((args->flags & KIPC_CREATE_AUTODESTROY) && !args->access)
 		return -EINVAL;
@@ -287,15 +434,21 @@ static int kipc_create_check(const struct kipc_create *args)
 	return 0;
 }
 
-static struct kipc_channel *kipc_channel_new(const struct kipc_create *args)
+/* A new channel, not yet counted anywhere; takes over the reference on @owner. */
+static struct kipc_channel *kipc_channel_new(const struct kipc_create *args,
+					     struct kipc_user *owner)
 {
 	const struct cred *cred = current_cred();
 	struct kipc_channel *ch;
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
-	if (!ch)
+	if (!ch) {
+		kipc_user_put(owner);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&ch->ref);
+	INIT_LIST_HEAD(&ch->unlink_node);
+	ch->owner = owner;
 	/* Not the caller's bytes after the NUL: STAT and LIST show the name to everyone. */
 	strscpy_pad(ch->name, args->name, KIPC_NAME_MAX);
 	ch->type = args->type;
@@ -320,6 +473,7 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args)
 		ch->shm_size = PAGE_ALIGN(args->shm_size);
 		ret = kipc_shm_setup(ch);
 		if (ret) {
+			kipc_user_put(owner);
 			kfree(ch);
 			return ERR_PTR(ret);
 		}
@@ -373,20 +527,33 @@ static int kipc_attach_locked(struct kipc_file *kf, struct kipc_channel *ch, u32
 		kf->consumed = atomic64_read(&ch->doorbell);
 	/* Publish ->ch after ->access: lockless readers use kipc_file_channel(). */
 	smp_store_release(&kf->ch, ch);
+	kipc_poll_attached(kf, ch);
 	return 0;
+}
+
+/* The budget a new channel is charged to: the caller's euid's (a reference). */
+static struct kipc_user *kipc_current_user(struct kipc_file *kf)
+{
+	kuid_t euid = current_euid();
+
+	if (uid_eq(euid, kf->user->uid)) {
+		refcount_inc(&kf->user->ref);
+		return kf->user;
+	}
+	return kipc_user_get(euid);
 }
 
 int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 {
-	struct kipc_channel *ch, *fresh = NULL;
+	struct kipc_channel *ch = NULL, *fresh = NULL;
+	struct kipc_user *owner;
 	struct kipc_ns *kns;
+	bool put_name = false;
 	int ret;
 
 	ret = kipc_create_check(args);
 	if (ret)
 		return ret;
-	kipc_registry_gc();
-
 	mutex_lock(&kf->lock);
 	if (args->access && kf->ch) {
 		ret = -EBUSY;
@@ -394,7 +561,12 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 	}
 	/* An SHM channel of size 0 can only open an existing one: make nothing for it. */
 	if (args->type != KIPC_TYPE_SHM || args->shm_size) {
-		fresh = kipc_channel_new(args);
+		owner = kipc_current_user(kf);
+		if (!owner) {
+			ret = -ENOMEM;
+			goto out_unlock_file;
+		}
+		fresh = kipc_channel_new(args, owner);
 		if (IS_ERR(fresh)) {
 			ret = PTR_ERR(fresh);
 			fresh = NULL;
@@ -414,7 +586,9 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 		    (args->max_msgs && args->max_msgs != ch->max_msgs) ||
 		    (args->max_msg_size && args->max_msg_size != ch->max_msg_size) ||
 		    (args->overflow && args->overflow != ch->overflow) ||
-		    (args->shm_size && PAGE_ALIGN(args->shm_size) != ch->shm_size)) {
+		    (args->shm_size && PAGE_ALIGN(args->shm_size) != ch->shm_size) ||
+		    ((args->flags & KIPC_CREATE_AUTODESTROY) &&
+		     !(ch->flags & KIPC_CREATE_AUTODESTROY))) {
 			ret = -EEXIST;
 			goto out_unlock;
 		}
@@ -428,28 +602,25 @@ int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
 			ret = -ENOENT;
 			goto out_unlock;
 		}
-		if (kns->nr_channels >= kipc_param_get(&kipc_max_channels)) {
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
-		ret = xa_alloc_cyclic(&kipc_ids, &fresh->id, fresh, xa_limit_31b,
-				      &kipc_next_id, GFP_KERNEL);
-		if (ret < 0)
+		ret = kipc_channel_insert_locked(kns, fresh);
+		if (ret)
 			goto out_unlock;
 		ch = fresh;
 		fresh = NULL;
-		kipc_name_insert_locked(kns, ch);
 		args->created = 1;
 	}
 	args->id = ch->id;
 	ret = args->access ? kipc_attach_locked(kf, ch, args->access) : 0;
-	if (ret && args->created)
+	if (ret && args->created) {
 		kipc_unlink_locked(ch);
-	kns = NULL;
+		put_name = true;
+	}
 out_unlock:
-	if (kns && !kns->nr_channels)
-		kipc_ns_free_locked(kns);
+	if (kns)
+		kipc_ns_put_locked(kns);
 	mutex_unlock(&kipc_registry_lock);
+	if (put_name)
+		kipc_channel_put(ch);
 	if (fresh)
 		kipc_channel_put(fresh);
 out_unlock_file:
@@ -466,7 +637,9 @@ int kipc_registry_attach(struct kipc_file *kf, struct kipc_attach *args)
 
 	if (args->flags)
 		return -EOPNOTSUPP;
-	if (!args->access || args->access & ~(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE))
+	if (args->access & ~(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE))
+		return -EOPNOTSUPP;
+	if (!args->access)
 		return -EINVAL;
 	if (args->id)
 		return -EINVAL;
@@ -522,7 +695,7 @@ int kipc_registry_destroy(const char name[KIPC_NAME_MAX], u32 flags)
 		ret = -EPERM;
 		goto out_unlock;
 	}
-	kref_get(&ch->ref);
+	/* The name's reference becomes ours. */
 	kipc_unlink_locked(ch);
 	mutex_unlock(&kipc_registry_lock);
 	if (flags & KIPC_DESTROY_NOW)
@@ -568,11 +741,10 @@ int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st)
 	if (st->flags & ~KIPC_STAT_SELF)
 		return -EOPNOTSUPP;
 	if (st->flags & KIPC_STAT_SELF) {
+		/* A dead channel too: this is where KIPC_STATE_DEAD can be seen. */
 		ch = kipc_file_channel(kf);
 		if (!ch)
 			return -ENOTCONN;
-		if (READ_ONCE(ch->dead))
-			return -EIDRM;
 		kref_get(&ch->ref);
 	} else {
 		ret = kipc_name_check(st->name);
@@ -619,7 +791,7 @@ int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st)
 	st->waits = ch->waits;
 	spin_unlock(&ch->lock);
 	st->shm_size = ch->shm_size;
-	st->mappings = ch->shm_file ? atomic_read(&ch->mappings) : 0;
+	st->mappings = kipc_shm_mappings(ch);
 	st->doorbell = ch->shm_file ? atomic64_read(&ch->doorbell) : 0;
 	st->__reserved2 = 0;
 
@@ -633,6 +805,7 @@ int kipc_registry_list(struct kipc_list *args)
 	struct user_namespace *uns = current_user_ns();
 	struct kipc_list_entry *entries = NULL;
 	struct kipc_channel *ch;
+	struct rb_node *node;
 	struct kipc_ns *kns;
 	size_t esize;
 	unsigned long id;
@@ -647,11 +820,10 @@ int kipc_registry_list(struct kipc_list *args)
 		return -EINVAL;
 	if (args->entry_size > PAGE_SIZE)
 		return -EINVAL;
-	kipc_registry_gc();
 
 	mutex_lock(&kipc_registry_lock);
 	kns = kipc_ns_find_locked(kipc_current_ipc_ns());
-	args->total = kns ? kns->nr_channels : 0;
+	args->total = kns ? kns->nr_named : 0;
 	room = min(args->count, args->total);
 	if (room) {
 		/* Gather under the lock, copy out after it: no user fault under the registry. */
@@ -660,13 +832,10 @@ int kipc_registry_list(struct kipc_list *args)
 			mutex_unlock(&kipc_registry_lock);
 			return -ENOMEM;
 		}
-		xa_for_each(&kipc_ids, id, ch) {
+		for (node = rb_first(&kns->ids); node && n < room; node = rb_next(node)) {
 			struct kipc_list_entry *e;
 
-			if (ch->kns != kns)
-				continue;
-			if (n == room)
-				break;
+			ch = rb_entry(node, struct kipc_channel, id_node);
 			e = &entries[n++];
 			memcpy(e->name, ch->name, KIPC_NAME_MAX);
 			e->type = ch->type;
@@ -707,15 +876,18 @@ void kipc_registry_detach(struct kipc_file *kf)
 
 	if (!ch)
 		return;
+	kipc_poll_detach(kf, ch);
 	if (ch->flags & KIPC_CREATE_AUTODESTROY) {
 		/* Attaches count up under the registry lock, so "last" cannot race with one. */
 		mutex_lock(&kipc_registry_lock);
 		spin_lock(&ch->lock);
-		last = !--ch->attachments;
+		last = !--ch->attachments && ch->linked;
 		spin_unlock(&ch->lock);
 		if (last)
 			kipc_unlink_locked(ch);
 		mutex_unlock(&kipc_registry_lock);
+		if (last)
+			kipc_channel_put(ch);
 	} else {
 		spin_lock(&ch->lock);
 		ch->attachments--;
@@ -726,25 +898,19 @@ void kipc_registry_detach(struct kipc_file *kf)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_detach);
 
-static void kipc_ns_drain_locked(struct kipc_ns *kns)
-{
-	unsigned int left = kns->nr_channels;
-
-	/* Unlinking the last channel frees kns: count, never look at kns after that. */
-	while (left--)
-		kipc_unlink_locked(rb_entry(rb_first(&kns->names), struct kipc_channel, name_node));
-}
-
-/* Free the channels of namespaces that nobody but kipc can reach any more. */
+/* The collector: the names of namespaces that nobody but kipc can reach. */
 void kipc_registry_gc(void)
 {
-	struct kipc_ns *kns, *tmp;
+	struct kipc_ns *kns;
+	unsigned long key;
+	LIST_HEAD(names);
 
 	mutex_lock(&kipc_registry_lock);
-	list_for_each_entry_safe(kns, tmp, &kipc_namespaces, node)
-		if (refcount_read(&kns->ipc_ns->ns.count) == 1)
-			kipc_ns_drain_locked(kns);
+	xa_for_each(&kipc_ns_table, key, kns)
+		if (kns->nr_named && refcount_read(&kns->ipc_ns->ns.count) == 1)
+			kipc_ns_unlink_all_locked(kns, &names);
 	mutex_unlock(&kipc_registry_lock);
+	kipc_put_names(&names);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_gc);
 
@@ -754,37 +920,62 @@ static void kipc_gc_work_fn(struct work_struct *work)
 
 	kipc_registry_gc();
 	mutex_lock(&kipc_registry_lock);
-	again = !list_empty(&kipc_namespaces);
+	again = !xa_empty(&kipc_ns_table);
 	mutex_unlock(&kipc_registry_lock);
 	if (again)
 		schedule_delayed_work(&kipc_gc_work, KIPC_GC_PERIOD);
 }
 
-void kipc_registry_counts(unsigned int *namespaces, unsigned int *channels)
+/* Totals over every namespace: named channels, and channels alive (named or not). */
+void kipc_registry_counts(unsigned int *namespaces, unsigned int *named, unsigned int *alive)
 {
 	struct kipc_ns *kns;
+	unsigned long key;
 
 	*namespaces = 0;
-	*channels = 0;
+	*named = 0;
+	*alive = 0;
 	mutex_lock(&kipc_registry_lock);
-	list_for_each_entry(kns, &kipc_namespaces, node) {
+	xa_for_each(&kipc_ns_table, key, kns) {
 		(*namespaces)++;
-		*channels += kns->nr_channels;
+		*named += kns->nr_named;
+		*alive += kns->nr_channels;
 	}
 	mutex_unlock(&kipc_registry_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_counts);
 
-/* Module exit: no fd is open, so every channel left has only its name's reference. */
+/* Channels alive in the caller's namespace: what max_channels counts. */
+unsigned int kipc_registry_ns_channels(void)
+{
+	struct kipc_ns *kns;
+	unsigned int n;
+
+	mutex_lock(&kipc_registry_lock);
+	kns = kipc_ns_find_locked(kipc_current_ipc_ns());
+	n = kns ? kns->nr_channels : 0;
+	mutex_unlock(&kipc_registry_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_registry_ns_channels);
+
+/*
+ * Module exit: no fd and no mapping is left (each pins the module), so every channel left has
+ * only its name's reference.
+ */
 void kipc_registry_exit(void)
 {
-	struct kipc_ns *kns, *tmp;
+	struct kipc_ns *kns;
+	unsigned long key;
+	LIST_HEAD(names);
 
 	cancel_delayed_work_sync(&kipc_gc_work);
 	mutex_lock(&kipc_registry_lock);
-	list_for_each_entry_safe(kns, tmp, &kipc_namespaces, node)
-		kipc_ns_drain_locked(kns);
+	xa_for_each(&kipc_ns_table, key, kns)
+		kipc_ns_unlink_all_locked(kns, &names);
 	mutex_unlock(&kipc_registry_lock);
+	kipc_put_names(&names);
+	WARN_ON(!xa_empty(&kipc_ns_table));
 	WARN_ON(!xa_empty(&kipc_ids));
 	WARN_ON(!hash_empty(kipc_users));
 }

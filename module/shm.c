@@ -4,11 +4,19 @@
  * doorbell to wait on it.
  *
  * Memory.  A channel owns a shmem file, as a SysV segment does: swappable, zero-filled, and
- * charged to the memory cgroup of whoever first touches each page.  mmap hands the VMA to that
- * file (vma_set_file), so futexes and the page cache see an ordinary shared file mapping, then
- * wraps shmem's vm_operations to count mappings and to pin the channel and this module for as
- * long as a mapping exists.  A mapping therefore outlives the fd, the name and the last
- * attachment; the memory goes with the last unmap.
+ * charged to the memory cgroup of whoever first touches each page.
+ *
+ * Mappings.  Each mmap() gives its VMA a file of its own on the channel's shmem inode (as
+ * ipc/shm.c gives each attach a clone of the segment's file), with shmem's vm_operations, so
+ * the mapping is an ordinary shared shmem mapping: faults, futexes and the page cache see
+ * shmem, and no kipc code runs in the mapping's VMAs.  That file's f_op is kipc's, owned by
+ * this module, and holds a reference on the channel: the VMAs a mapping splits or forks into
+ * share it, and when the last of them goes, its release drops the channel's reference; only
+ * then, after our release has returned, does the VFS drop the module reference that the file
+ * held (fops_put() in __fput()).  So a mapping pins the module with no kipc code running
+ * after that pin goes, and the channel, its memory and its place in the limits go with the
+ * last unmap.  The mapping cannot grow (VM_DONTEXPAND): mremap past the length mmap accepted
+ * fails.
  *
  * Doorbell.  A 64-bit sequence.  Notify increments it and wakes every waiter; a wait sleeps
  * until it differs from the value the caller last saw.  Each fd remembers the value it last
@@ -17,6 +25,7 @@
  * Locking: the doorbell and the mapping count are atomics; the notify/wait counters are under
  * kipc_channel.lock.  Waiters sleep on kipc_channel.readers.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -75,87 +84,80 @@ int kipc_shm_setup(struct kipc_channel *ch)
 	if (IS_ERR(file))
 		return PTR_ERR(file) == -ENOSPC ? -ENOMEM : PTR_ERR(file);
 	ch->shm_file = file;
-	atomic_set(&ch->mappings, 0);
 	atomic64_set(&ch->doorbell, 0);
 	atomic64_inc(&kipc_shm_channels);
 	atomic64_add(ch->shm_size, &kipc_shm_bytes);
 	return 0;
 }
 
-/* The channel's last reference is gone: no mapping, no attachment, no name. */
+/* Mappings of the channel now, in every process: the VMAs of its shmem inode. */
+unsigned int kipc_shm_mappings(struct kipc_channel *ch)
+{
+	struct address_space *mapping;
+	unsigned int n = 0;
+	struct rb_node *node;
+
+	if (!ch->shm_file)
+		return 0;
+	mapping = ch->shm_file->f_mapping;
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node; node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_shm_mappings);
+
+/* The last VMA of one mmap() is gone; the VFS drops the module reference after this. */
+static int kipc_shm_map_release(struct inode *inode, struct file *file)
+{
+	kipc_channel_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations kipc_shm_map_fops = {
+	.owner = THIS_MODULE,
+	.release = kipc_shm_map_release,
+};
+
+/* A new file on @ch's shmem inode for one mmap(), holding a reference on @ch. */
+struct file *kipc_shm_map_file(struct kipc_channel *ch)
+{
+	struct inode *inode = file_inode(ch->shm_file);
+	char name[KIPC_NAME_MAX + 8];
+	struct file *file;
+
+	snprintf(name, sizeof(name), "kipc:%s", ch->name);
+	/*
+	 * The file's module reference, which __fput() drops after our release: alloc_file_pseudo()
+	 * does not take it (anon_inode_getfile() takes its own the same way).  The caller holds a
+	 * kipc fd or file, so the module is pinned already.
+	 */
+	__module_get(THIS_MODULE);
+	/* alloc_file_pseudo() takes over an inode reference, and leaves it to us on failure. */
+	ihold(inode);
+	file = alloc_file_pseudo(inode, ch->shm_file->f_path.mnt, name, O_RDWR,
+				 &kipc_shm_map_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		module_put(THIS_MODULE);
+		return file;
+	}
+	kref_get(&ch->ref);
+	file->private_data = ch;
+	return file;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_shm_map_file);
+
+/* The channel goes: no attachment, no name, no mapping. */
 void kipc_shm_release(struct kipc_channel *ch)
 {
 	if (!ch->shm_file)
 		return;
-	WARN_ON(atomic_read(&ch->mappings));
 	fput(ch->shm_file);
 	atomic64_dec(&kipc_shm_channels);
 	atomic64_sub(ch->shm_size, &kipc_shm_bytes);
 }
-
-/*
- * The VMA pins the channel (so stat can count it and its memory accounting lives on) and the
- * module (our vm_operations must outlive every mapping, even after the fd is closed).
- */
-static void kipc_shm_vm_open(struct vm_area_struct *vma)
-{
-	struct kipc_channel *ch = vma->vm_private_data;
-
-	__module_get(THIS_MODULE);
-	kref_get(&ch->ref);
-	atomic_inc(&ch->mappings);
-}
-
-static void kipc_shm_vm_close(struct vm_area_struct *vma)
-{
-	struct kipc_channel *ch = vma->vm_private_data;
-
-	atomic_dec(&ch->mappings);
-	kipc_channel_put(ch);
-	module_put(THIS_MODULE);
-}
-
-static vm_fault_t kipc_shm_fault(struct vm_fault *vmf)
-{
-	struct kipc_channel *ch = vmf->vma->vm_private_data;
-
-	return ch->shmem_vm_ops->fault(vmf);
-}
-
-static vm_fault_t kipc_shm_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
-{
-	struct kipc_channel *ch = vmf->vma->vm_private_data;
-
-	return ch->shmem_vm_ops->map_pages(vmf, start, end);
-}
-
-#ifdef CONFIG_NUMA
-/* NUMA policy belongs to the shared memory, as for any shmem mapping: pass it through. */
-static int kipc_shm_set_policy(struct vm_area_struct *vma, struct mempolicy *mpol)
-{
-	struct kipc_channel *ch = vma->vm_private_data;
-
-	return ch->shmem_vm_ops->set_policy ? ch->shmem_vm_ops->set_policy(vma, mpol) : 0;
-}
-
-static struct mempolicy *kipc_shm_get_policy(struct vm_area_struct *vma, unsigned long addr)
-{
-	struct kipc_channel *ch = vma->vm_private_data;
-
-	return ch->shmem_vm_ops->get_policy ? ch->shmem_vm_ops->get_policy(vma, addr) : NULL;
-}
-#endif
-
-static const struct vm_operations_struct kipc_shm_vm_ops = {
-	.open = kipc_shm_vm_open,
-	.close = kipc_shm_vm_close,
-	.fault = kipc_shm_fault,
-	.map_pages = kipc_shm_map_pages,
-#ifdef CONFIG_NUMA
-	.set_policy = kipc_shm_set_policy,
-	.get_policy = kipc_shm_get_policy,
-#endif
-};
 
 static struct kipc_channel *kipc_shm_for(struct kipc_file *kf, u32 access)
 {
@@ -174,7 +176,7 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 {
 	struct kipc_channel *ch = kipc_file_channel(kf);
 	unsigned long pages = vma_pages(vma), total;
-	int ret;
+	struct file *map;
 
 	if (!ch)
 		return -ENOTCONN;
@@ -200,18 +202,16 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= total || pages > total - vma->vm_pgoff)
 		return -EINVAL;
 
-	vma_set_file(vma, ch->shm_file);
-	ret = call_mmap(ch->shm_file, vma);
-	if (ret)
-		return ret;
-	/* Every channel's shmem file has the same vm_operations; keep them for forwarding. */
-	if (WARN_ON(!vma->vm_ops || !vma->vm_ops->fault || !vma->vm_ops->map_pages))
-		return -ENODEV;
-	WRITE_ONCE(ch->shmem_vm_ops, vma->vm_ops);
-	vma->vm_ops = &kipc_shm_vm_ops;
-	vma->vm_private_data = ch;
-	kipc_shm_vm_open(vma);
-	return 0;
+	map = kipc_shm_map_file(ch);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	/* mmap refused a longer mapping: so must mremap. */
+	vma->vm_flags |= VM_DONTEXPAND;
+	/* The VMA takes its own reference; on a failure below, mmap's unwinding drops it. */
+	vma_set_file(vma, map);
+	fput(map);
+	/* shmem's mmap sets shmem's vm_operations: none of ours stay in the VMA. */
+	return call_mmap(ch->shm_file, vma);
 }
 
 int kipc_shm_notify(struct kipc_file *kf, u64 *seq)
@@ -235,16 +235,14 @@ static bool kipc_shm_rung(struct kipc_channel *ch, u64 seen)
 	return atomic64_read(&ch->doorbell) != seen || READ_ONCE(ch->dead);
 }
 
-int kipc_shm_wait(struct kipc_file *kf, u64 seq, u32 flags, u64 timeout_ns, u64 *current_seq)
+/* Wait for the doorbell to move past @seq.  @flags are final, as for kipc_mq_recv(). */
+int kipc_shm_wait(struct kipc_file *kf, u64 seq, u32 flags, ktime_t deadline, u64 *current_seq)
 {
 	struct kipc_channel *ch = kipc_shm_for(kf, KIPC_ACCESS_READ);
-	ktime_t deadline;
 	int ret;
 
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	flags = kipc_file_flags(kf, flags);
-	deadline = kipc_deadline(flags, timeout_ns);
 	if (!kipc_shm_rung(ch, seq)) {
 		ret = kipc_wait(&ch->readers, kipc_shm_rung, ch, seq, flags, deadline);
 		if (ret)

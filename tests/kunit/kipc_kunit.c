@@ -5,6 +5,8 @@
  */
 #include <kunit/test.h>
 #include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -56,7 +58,8 @@ static void kipc_param_defaults_are_in_range(struct kunit *test)
 {
 	const struct kipc_param_range *all[] = {
 		&kipc_max_channels, &kipc_max_msg_size, &kipc_max_msgs,
-		&kipc_max_user_bytes, &kipc_max_shm_size,
+		&kipc_max_user_bytes, &kipc_max_shm_size, &kipc_max_user_channels,
+		&kipc_max_user_shm_bytes,
 	};
 	int i;
 
@@ -66,6 +69,11 @@ static void kipc_param_defaults_are_in_range(struct kunit *test)
 	}
 	/* A whole largest message must fit in one user's byte budget. */
 	KUNIT_EXPECT_LE(test, kipc_max_msg_size.max, kipc_max_user_bytes.max);
+	/* By default no single user can take a whole namespace, nor its shared memory. */
+	KUNIT_EXPECT_LT(test, kipc_param_get(&kipc_max_user_channels),
+			kipc_param_get(&kipc_max_channels));
+	KUNIT_EXPECT_LT(test, kipc_param_get(&kipc_max_user_shm_bytes),
+			kipc_param_get(&kipc_max_channels) * kipc_param_get(&kipc_max_shm_size));
 }
 
 static void kipc_info_reports_abi_and_features(struct kunit *test)
@@ -91,6 +99,8 @@ static void kipc_info_follows_params(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.max_msgs, 123U);
 	KUNIT_EXPECT_EQ(test, info.max_msg_size, (u32)kipc_param_get(&kipc_max_msg_size));
 	KUNIT_EXPECT_EQ(test, info.max_user_bytes, kipc_param_get(&kipc_max_user_bytes));
+	KUNIT_EXPECT_EQ(test, info.max_user_channels, kipc_param_get(&kipc_max_user_channels));
+	KUNIT_EXPECT_EQ(test, info.max_user_shm_bytes, kipc_param_get(&kipc_max_user_shm_bytes));
 	KUNIT_EXPECT_EQ(test, info.max_shm_size, kipc_param_get(&kipc_max_shm_size));
 }
 
@@ -129,6 +139,7 @@ static struct kipc_file *kipc_kunit_file(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, kf);
 	mutex_init(&kf->lock);
+	init_waitqueue_head(&kf->unattached_wq);
 	kf->user = kipc_user_get(current_euid());
 	KUNIT_ASSERT_NOT_NULL(test, kf->user);
 	return kf;
@@ -276,6 +287,76 @@ static void kipc_mq_drop_takes_oldest_of_lowest(struct kunit *test)
 	kipc_kunit_file_done(kf);
 }
 
+/* A full DROP queue keeps the best max_msgs: a strictly lower newcomer is the one dropped. */
+static void kipc_mq_drop_keeps_the_best(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-best", 2, KIPC_OVERFLOW_DROP);
+	struct kipc_msg_buf *a = kipc_kunit_msg(test, kf, 9, 'a');
+	struct kipc_msg_buf *b = kipc_kunit_msg(test, kf, 9, 'b');
+	struct kipc_msg_buf *low = kipc_kunit_msg(test, kf, 2, 'l');
+	struct kipc_msg_buf *same = kipc_kunit_msg(test, kf, 9, 's');
+	struct kipc_msg_buf *high = kipc_kunit_msg(test, kf, 10, 'h');
+	u32 prio;
+
+	spin_lock(&ch->lock);
+	kipc_mq_enqueue_locked(ch, a, false);
+	kipc_mq_enqueue_locked(ch, b, false);
+	/* Lower than everything queued: itself. */
+	KUNIT_EXPECT_PTR_EQ(test, kipc_mq_drop_for_locked(ch, low), low);
+	KUNIT_EXPECT_EQ(test, ch->depth, 2U);
+	/* Equal to the lowest: the oldest of the lowest makes room. */
+	KUNIT_EXPECT_PTR_EQ(test, kipc_mq_drop_for_locked(ch, same), a);
+	kipc_mq_enqueue_locked(ch, same, false);
+	/* Higher: again the oldest of the lowest. */
+	KUNIT_EXPECT_PTR_EQ(test, kipc_mq_drop_for_locked(ch, high), b);
+	kipc_mq_enqueue_locked(ch, high, false);
+	spin_unlock(&ch->lock);
+	KUNIT_EXPECT_EQ(test, ch->dropped, 3ULL);
+	kipc_msg_free(low);
+	kipc_msg_free(a);
+	kipc_msg_free(b);
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'h');
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'s');
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-best"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
+/* Deadlines are absolute; an interrupted relative wait is rewritten in its absolute form. */
+static void kipc_mq_deadlines_and_restarts(struct kunit *test)
+{
+	u32 flags = KIPC_MSG_TIMEOUT;
+	u64 timeout = 12345;
+	ktime_t d;
+
+	KUNIT_EXPECT_EQ(test, kipc_wait_flags_check(KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME), 0);
+	KUNIT_EXPECT_EQ(test, kipc_wait_flags_check(KIPC_MSG_ABSTIME), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_wait_flags_check(0x8), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, kipc_deadline(0, 5), KTIME_MAX);
+	flags = KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME;
+	KUNIT_EXPECT_EQ(test, kipc_deadline(flags, 777), (ktime_t)777);
+	KUNIT_EXPECT_EQ(test, kipc_deadline(flags, U64_MAX), KTIME_MAX);
+	flags = KIPC_MSG_TIMEOUT;
+	KUNIT_EXPECT_EQ(test, kipc_deadline(KIPC_MSG_TIMEOUT, U64_MAX), KTIME_MAX);
+	d = kipc_deadline(KIPC_MSG_TIMEOUT, 10 * NSEC_PER_SEC);
+	KUNIT_EXPECT_GT(test, d, ktime_add_ns(ktime_get(), 9 * NSEC_PER_SEC));
+	KUNIT_EXPECT_LE(test, d, ktime_add_ns(ktime_get(), 10 * NSEC_PER_SEC));
+	/* The restart, however late, sees the same deadline. */
+	kipc_timeout_absolute(&flags, d, &timeout);
+	KUNIT_EXPECT_EQ(test, flags, (u32)(KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME));
+	KUNIT_EXPECT_EQ(test, timeout, (u64)d);
+	KUNIT_EXPECT_EQ(test, kipc_deadline(flags, timeout), d);
+	/* An absolute deadline, or no timeout, is never rewritten. */
+	flags = KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME;
+	timeout = 99;
+	kipc_timeout_absolute(&flags, d, &timeout);
+	KUNIT_EXPECT_EQ(test, timeout, 99ULL);
+	flags = KIPC_MSG_NONBLOCK;
+	kipc_timeout_absolute(&flags, d, &timeout);
+	KUNIT_EXPECT_EQ(test, flags, (u32)KIPC_MSG_NONBLOCK);
+	KUNIT_EXPECT_EQ(test, timeout, 99ULL);
+}
+
 static void kipc_mq_user_budget_is_enforced(struct kunit *test)
 {
 	struct kipc_user *user = kipc_user_get(current_euid());
@@ -386,9 +467,12 @@ static void kipc_registry_destroy_now_kills(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(ch->dead));
 	/* The queued message was freed with the channel's death, not leaked. */
 	KUNIT_EXPECT_EQ(test, ch->depth, 0U);
-	KUNIT_EXPECT_EQ(test, kipc_mq_send(kf, NULL, 0, 0, 0, 0), -EIDRM);
-	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, 0, 0), -EIDRM);
-	KUNIT_EXPECT_EQ(test, kipc_registry_stat(kf, &st), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_mq_send(kf, NULL, 0, 0, 0, KTIME_MAX), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, 0, KTIME_MAX), -EIDRM);
+	/* The attached fd still sees its channel, and that it is dead. */
+	KUNIT_EXPECT_EQ(test, kipc_registry_stat(kf, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.state & (KIPC_STATE_DEAD | KIPC_STATE_DESTROYED),
+			KIPC_STATE_DEAD | KIPC_STATE_DESTROYED);
 	KUNIT_EXPECT_TRUE(test, kipc_mq_poll(kf, NULL, NULL) == (EPOLLHUP | EPOLLERR));
 	kipc_kunit_file_done(kf);
 }
@@ -421,11 +505,9 @@ static void kipc_registry_channel_limit(struct kunit *test)
 {
 	struct kipc_file *kf = kipc_kunit_file(test);
 	u64 saved = kipc_param_get(&kipc_max_channels);
-	unsigned int namespaces, channels;
 	struct kipc_create c = { .type = KIPC_TYPE_MQ, .mode = 0600 };
 
-	kipc_registry_counts(&namespaces, &channels);
-	WRITE_ONCE(kipc_max_channels.val, channels + 1);
+	WRITE_ONCE(kipc_max_channels.val, kipc_registry_ns_channels() + 1);
 	strscpy(c.name, "kunit-limit-1", sizeof(c.name));
 	KUNIT_EXPECT_EQ(test, kipc_registry_create(kf, &c), 0);
 	c.id = 0;
@@ -502,6 +584,81 @@ static void kipc_shm_lifetime_follows_references(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bytes, bytes0);
 }
 
+/*
+ * A mapping holds the channel through its own file on the shmem inode: the channel, its
+ * memory and its place in every limit stay until that file's last reference goes.
+ */
+static void kipc_shm_mapping_file_holds_the_channel(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_user *user = kipc_user_get(kf->user->uid);
+	unsigned int ns0 = kipc_registry_ns_channels();
+	int user0 = atomic_read(&user->channels);
+	s64 shm0 = atomic64_read(&user->shm_bytes);
+	struct kipc_channel *ch;
+	struct file *map;
+	u64 channels0, bytes0, channels, bytes;
+
+	kipc_shm_counts(&channels0, &bytes0);
+	ch = kipc_kunit_shm(test, kf, "kunit-shm-map", 2 * PAGE_SIZE,
+			    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE);
+	map = kipc_shm_map_file(ch);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	/* The same memory: the file is on the channel's shmem inode. */
+	KUNIT_EXPECT_PTR_EQ(test, map->f_mapping, ch->shm_file->f_mapping);
+	/* Owned by kipc: the VFS drops the module reference after the file's release. */
+	KUNIT_EXPECT_STREQ(test, module_name(map->f_op->owner), "kipc");
+	KUNIT_EXPECT_EQ(test, kipc_registry_ns_channels(), ns0 + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), user0 + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&user->shm_bytes), shm0 + 2 * (s64)PAGE_SIZE);
+
+	/* Name and attachment gone: the mapping's file alone keeps all of it. */
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-map"), 0), 0);
+	kipc_kunit_file_done(kf);
+	KUNIT_EXPECT_EQ(test, kipc_registry_ns_channels(), ns0 + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), user0 + 1);
+	kipc_shm_counts(&channels, &bytes);
+	KUNIT_EXPECT_EQ(test, channels, channels0 + 1);
+
+	/* The last unmap: the file's release frees the channel, and every count goes back. */
+	fput(map);
+	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, kipc_registry_ns_channels(), ns0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), user0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&user->shm_bytes), shm0);
+	kipc_shm_counts(&channels, &bytes);
+	KUNIT_EXPECT_EQ(test, channels, channels0);
+	KUNIT_EXPECT_EQ(test, bytes, bytes0);
+	kipc_user_put(user);
+}
+
+/* max_user_channels and max_user_shm_bytes: each its own errno, nothing charged on failure. */
+static void kipc_user_channel_limits(struct kunit *test)
+{
+	struct kipc_user *user = kipc_user_get(current_euid());
+	u64 saved_channels = kipc_param_get(&kipc_max_user_channels);
+	u64 saved_bytes = kipc_param_get(&kipc_max_user_shm_bytes);
+	int channels0 = atomic_read(&user->channels);
+	s64 bytes0 = atomic64_read(&user->shm_bytes);
+
+	WRITE_ONCE(kipc_max_user_channels.val, channels0 + 2);
+	WRITE_ONCE(kipc_max_user_shm_bytes.val, bytes0 + 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_channel(user, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_channel(user, 2 * PAGE_SIZE), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), channels0 + 1);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_channel(user, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_channel(user, 0), -EMFILE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), channels0 + 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&user->shm_bytes), bytes0 + 3 * (s64)PAGE_SIZE);
+	kipc_user_uncharge_channel(user, PAGE_SIZE);
+	kipc_user_uncharge_channel(user, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&user->channels), channels0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&user->shm_bytes), bytes0);
+	WRITE_ONCE(kipc_max_user_channels.val, saved_channels);
+	WRITE_ONCE(kipc_max_user_shm_bytes.val, saved_bytes);
+	kipc_user_put(user);
+}
+
 static void kipc_shm_doorbell_sequence(struct kunit *test)
 {
 	struct kipc_file *kf = kipc_kunit_file(test);
@@ -512,7 +669,8 @@ static void kipc_shm_doorbell_sequence(struct kunit *test)
 			    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE);
 	KUNIT_EXPECT_TRUE(test, kipc_shm_poll(kf, NULL, NULL) == (EPOLLOUT | EPOLLWRNORM));
 	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, KIPC_MSG_NONBLOCK, 0, &now), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, KIPC_MSG_TIMEOUT, 0, &now), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, KIPC_MSG_TIMEOUT, ktime_get(), &now),
+			-ETIMEDOUT);
 
 	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, 1ULL);
@@ -521,7 +679,7 @@ static void kipc_shm_doorbell_sequence(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kipc_shm_poll(kf, NULL, NULL) & EPOLLIN);
 
 	/* A stale sequence returns at once with the current one, and consumes it. */
-	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, 0, 0, &now), 0);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 0, 0, KTIME_MAX, &now), 0);
 	KUNIT_EXPECT_EQ(test, now, 2ULL);
 	KUNIT_EXPECT_FALSE(test, kipc_shm_poll(kf, NULL, NULL) & EPOLLIN);
 	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 2, KIPC_MSG_NONBLOCK, 0, &now), -EAGAIN);
@@ -529,7 +687,7 @@ static void kipc_shm_doorbell_sequence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ch->waits, 1ULL);
 
 	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-bell"), KIPC_DESTROY_NOW), 0);
-	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 2, 0, 0, &now), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 2, 0, KTIME_MAX, &now), -EIDRM);
 	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), -EIDRM);
 	KUNIT_EXPECT_TRUE(test, kipc_shm_poll(kf, NULL, NULL) == (EPOLLHUP | EPOLLERR));
 	kipc_kunit_file_done(kf);
@@ -544,8 +702,9 @@ static void kipc_shm_access_rules(struct kunit *test)
 	kipc_kunit_shm(test, kf, "kunit-shm-ro", PAGE_SIZE, KIPC_ACCESS_READ);
 	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), -EBADF);
 	/* A queue operation on a shared-page channel is the wrong type. */
-	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, KIPC_MSG_NONBLOCK, 0), -EBADF);
-	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 1, 0, 0, &now), 0);
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, KIPC_MSG_NONBLOCK, KTIME_MAX),
+			-EBADF);
+	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 1, 0, KTIME_MAX, &now), 0);
 	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-ro"), 0), 0);
 	kipc_kunit_file_done(kf);
 }
@@ -553,6 +712,7 @@ static void kipc_shm_access_rules(struct kunit *test)
 static struct kunit_case kipc_shm_cases[] = {
 	KUNIT_CASE(kipc_shm_size_rounding_and_limits),
 	KUNIT_CASE(kipc_shm_lifetime_follows_references),
+	KUNIT_CASE(kipc_shm_mapping_file_holds_the_channel),
 	KUNIT_CASE(kipc_shm_doorbell_sequence),
 	KUNIT_CASE(kipc_shm_access_rules),
 	{}
@@ -567,6 +727,8 @@ static struct kunit_case kipc_mq_cases[] = {
 	KUNIT_CASE(kipc_mq_priority_then_fifo),
 	KUNIT_CASE(kipc_mq_level_handover_and_requeue),
 	KUNIT_CASE(kipc_mq_drop_takes_oldest_of_lowest),
+	KUNIT_CASE(kipc_mq_drop_keeps_the_best),
+	KUNIT_CASE(kipc_mq_deadlines_and_restarts),
 	KUNIT_CASE(kipc_mq_user_budget_is_enforced),
 	{}
 };
@@ -582,6 +744,7 @@ static struct kunit_case kipc_registry_cases[] = {
 	KUNIT_CASE(kipc_registry_destroy_now_kills),
 	KUNIT_CASE(kipc_registry_autodestroy_on_last_detach),
 	KUNIT_CASE(kipc_registry_channel_limit),
+	KUNIT_CASE(kipc_user_channel_limits),
 	{}
 };
 

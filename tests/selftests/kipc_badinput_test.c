@@ -49,7 +49,7 @@
 #endif
 
 #define RW		(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE)
-#define MSG_FLAGS	(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT)
+#define MSG_FLAGS	(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME)
 /* Every channel a case makes: small enough to fill, big enough for the messages here. */
 #define Q_MSGS		4
 #define Q_MSG_SIZE	256
@@ -645,12 +645,14 @@ static void gen_struct_rules(void)
 		    "size 4096, zeros past sizeof");
 		add(&(struct bcase){ .ioc = io, SIZE(4096), .tail = true, .expect = E2BIG },
 		    "size 4096, the last byte non-zero");
+		add(&(struct bcase){ .ioc = io, SIZE(4097), .expect = E2BIG },
+		    "size 4097 (more than a page), zeros past sizeof");
 		add(&(struct bcase){ .ioc = io, SIZE(io->size + 1), .where = AT_CLIFF_END,
 				     .expect = EFAULT },
 		    "size sizeof + 1, the extra byte on an unmapped page");
 		add(&(struct bcase){ .ioc = io, SIZE(0xffffffff), .where = AT_CLIFF_END,
-				     .expect = EFAULT },
-		    "size 0xffffffff (the tail runs into an unmapped page)");
+				     .expect = E2BIG },
+		    "size 0xffffffff (more than a page: refused before the tail is read)");
 
 		for (bit = 0; bit < 32; bit++)
 			if (!(io->flags & (1u << bit)))
@@ -658,6 +660,11 @@ static void gen_struct_rules(void)
 						     .val = 1u << bit, .expect = EOPNOTSUPP,
 						     .group = "flags" },
 				    "flags bit %u (undefined)", bit);
+		if (io->flags & KIPC_MSG_ABSTIME)
+			add(&(struct bcase){ .ioc = io, .off = 4, .width = 4,
+					     .val = KIPC_MSG_ABSTIME, .expect = EINVAL,
+					     .group = "flags" },
+			    "KIPC_MSG_ABSTIME without KIPC_MSG_TIMEOUT");
 
 		CASE("argument NULL", .ioc = io, .where = AT_NULL, .expect = EFAULT);
 		CASE("argument a kernel address", .ioc = io, .where = AT_KERNEL, .expect = EFAULT);
@@ -962,6 +969,17 @@ static const char *check_stat_reserved(struct ctx *c, const void *arg)
 	return strcmp(st->name, c->mq) ? "not the fd's own channel" : NULL;
 }
 
+static const char *check_stat_dead(struct ctx *c, const void *arg)
+{
+	const struct kipc_stat *st = arg;
+	const __u32 dead = KIPC_STATE_DEAD | KIPC_STATE_DESTROYED;
+
+	(void)c;
+	if ((st->state & dead) != dead)
+		return "state lacks KIPC_STATE_DEAD | KIPC_STATE_DESTROYED";
+	return st->depth ? "a dead queue still holds messages" : NULL;
+}
+
 static const char *check_list_total(struct ctx *c, const void *arg)
 {
 	const struct kipc_list *l = arg;
@@ -1156,9 +1174,9 @@ static void gen_fds(void)
 	}
 	CASE("KIPC_STAT_SELF on an unattached fd", IO(STAT), .off = 4, .width = 4,
 	     .val = KIPC_STAT_SELF, .expect = ENOTCONN);
-	CASE("KIPC_STAT_SELF on a channel destroyed with KIPC_DESTROY_NOW", IO(STAT),
-	     .fd = FD_MQ, .setup = setup_dead, .off = 4, .width = 4, .val = KIPC_STAT_SELF,
-	     .expect = EIDRM);
+	CASE("KIPC_STAT_SELF on a channel destroyed with KIPC_DESTROY_NOW (reports it dead)",
+	     IO(STAT), .fd = FD_MQ, .setup = setup_dead, .off = 4, .width = 4,
+	     .val = KIPC_STAT_SELF, .check = check_stat_dead);
 	CASE("CREATE on an fd already attached", IO(CREATE), .fd = FD_MQ, .expect = EBUSY);
 	CASE("ATTACH on an fd already attached", IO(ATTACH), .fd = FD_SHM, .expect = EBUSY);
 }
@@ -1205,9 +1223,9 @@ static void gen_fields(void)
 	     .expect = EINVAL);
 	CASE("mode 0777", IO(CREATE), FIELD(struct kipc_create, mode), .val = 0777);
 	CASE("access 4 (unknown bit)", IO(CREATE), FIELD(struct kipc_create, access), .val = 4,
-	     .expect = EINVAL);
+	     .expect = EOPNOTSUPP);
 	CASE("access 0xffffffff", IO(CREATE), FIELD(struct kipc_create, access), .val = ~0u,
-	     .expect = EINVAL);
+	     .expect = EOPNOTSUPP);
 	CASE("access 0 (create, stay unattached)", IO(CREATE),
 	     FIELD(struct kipc_create, access), .val = 0);
 	CASE("KIPC_CREATE_AUTODESTROY with access 0", IO(CREATE),
@@ -1264,9 +1282,9 @@ static void gen_fields(void)
 	CASE("access 0", IO(ATTACH), FIELD(struct kipc_attach, access), .val = 0,
 	     .expect = EINVAL);
 	CASE("access 4 (unknown bit)", IO(ATTACH), FIELD(struct kipc_attach, access), .val = 4,
-	     .expect = EINVAL);
+	     .expect = EOPNOTSUPP);
 	CASE("access 0xffffffff", IO(ATTACH), FIELD(struct kipc_attach, access), .val = ~0u,
-	     .expect = EINVAL);
+	     .expect = EOPNOTSUPP);
 	CASE("access read-write", IO(ATTACH), FIELD(struct kipc_attach, access), .val = RW);
 	CASE("id = 1 (an output field) on input", IO(ATTACH), FIELD(struct kipc_attach, id),
 	     .val = 1, .expect = EINVAL);
@@ -1420,6 +1438,12 @@ static void gen_messages(void)
 	     .expect = EAGAIN);
 	CASE("empty queue, KIPC_MSG_TIMEOUT of 0 ns", IO(RECV), .setup = setup_empty,
 	     FIELD(struct kipc_msg, flags), .val = KIPC_MSG_TIMEOUT, .expect = ETIMEDOUT);
+	CASE("empty queue, KIPC_MSG_ABSTIME deadline 0 (long past)", IO(RECV),
+	     .setup = setup_empty, FIELD(struct kipc_msg, flags),
+	     .val = KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME, .expect = ETIMEDOUT);
+	CASE("full queue, KIPC_MSG_ABSTIME deadline 0 (long past)", IO(SEND),
+	     .setup = setup_full, FIELD(struct kipc_msg, flags),
+	     .val = KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME, .expect = ETIMEDOUT);
 	CASE("empty queue, KIPC_MSG_NONBLOCK", IO(RECV_BATCH), .setup = setup_empty,
 	     .expect = EAGAIN);
 	CASE("doorbell at the sequence given, KIPC_MSG_NONBLOCK", IO(WAIT),

@@ -74,9 +74,12 @@ check)
 		echo "hold /dev/kipc"
 		echo "rmmod-fails kipc"
 		echo "release"
-		# A mapping pins the module even after its fd is closed.
+		# A mapping pins the module even after its fd is closed and its name is gone (through
+		# its own file, whose release runs before the VFS drops the module reference), and it
+		# still holds its memory.
 		echo "background /bin/kipc-map-hold"
 		echo "rmmod-fails kipc"
+		echo "run /bin/kipc-map-hold --check"
 		echo "release"
 		[ -f "$kmod/tests/kunit/kipc_kunit.ko" ] && echo "kunit /lib/kipc/kipc_kunit.ko"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
