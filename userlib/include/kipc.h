@@ -99,10 +99,17 @@ int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
 int kipc_mq_attach(const char *name, unsigned int access);
 
 /* ---- Messages ----------------------------------------------------------------------------
- * @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_TIMEOUT (then @timeout_ns is the longest wait).
+ * @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_TIMEOUT (then @timeout_ns is the longest wait), and with
+ * it KIPC_MSG_ABSTIME (then @timeout_ns is a CLOCK_MONOTONIC deadline).  A wait that SIGSTOP
+ * and SIGCONT (or an SA_RESTART handler) interrupt goes on for the time that was left.
  */
 
-/* kipc_send() - queue one message.  Return: 0 or -errno. */
+/*
+ * kipc_send() - queue one message.
+ *
+ * Return: KIPC_SEND_QUEUED (0); KIPC_SEND_DROPPED (1) when a full KIPC_OVERFLOW_DROP queue
+ * held only higher priorities and dropped this message instead; or -errno.
+ */
 int kipc_send(int fd, const void *buf, size_t len, unsigned int priority, unsigned int flags,
 	      __u64 timeout_ns);
 
@@ -123,8 +130,13 @@ int kipc_recv_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsign
 
 /*
  * kipc_call() - send a request on @fd and wait for the reply on @reply_fd, in one syscall.
+ * @flags and @timeout_ns rule the whole call (one deadline for the send and the reply); the
+ * fds' O_NONBLOCK does not count.
  *
- * Return: the reply's length, or -errno.
+ * Return: the reply's length, or -errno: -EIDRM when @reply_fd's queue was destroyed with
+ * KIPC_DESTROY_NOW (nothing was sent); -ECANCELED when a DROP queue dropped the request on
+ * arrival; -EINTR once the request is out and a signal interrupts the wait for the reply
+ * (the request is never sent twice: receive the reply from @reply_fd).
  */
 long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priority, int reply_fd,
 	       void *reply, size_t reply_len, unsigned int *reply_priority, unsigned int flags,

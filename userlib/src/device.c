@@ -47,6 +47,8 @@ const char *kipc_feature_name(__u64 feature)
 		{ KIPC_FEATURE_CALL, "call" },
 		{ KIPC_FEATURE_SHM, "shm" },
 		{ KIPC_FEATURE_DOORBELL, "doorbell" },
+		{ KIPC_FEATURE_USER_LIMITS, "user-limits" },
+		{ KIPC_FEATURE_ABSTIME, "abstime" },
 	};
 	unsigned int i;
 

@@ -10,9 +10,12 @@
 
 #include "internal.h"
 
+/* Return: the ioctl's result (>= 0: SEND and CALL may say KIPC_SEND_DROPPED), or -errno. */
 static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
 }
 
 int kipc__copy_name(char dst[KIPC_NAME_MAX], const char *name)
@@ -183,7 +186,7 @@ long kipc_recv(int fd, void *buf, size_t len, unsigned int *priority, unsigned i
 	int ret;
 
 	ret = kipc_ioctl(fd, KIPC_IOC_RECV, &m);
-	if (ret)
+	if (ret < 0)
 		return ret;
 	if (priority)
 		*priority = m.priority;
@@ -204,7 +207,7 @@ static int kipc_batch(int fd, unsigned long cmd, struct kipc_msg_vec *vec, unsig
 	int ret;
 
 	ret = kipc_ioctl(fd, cmd, &b);
-	return ret ? ret : (int)b.done;
+	return ret < 0 ? ret : (int)b.done;
 }
 
 int kipc_send_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
@@ -239,8 +242,11 @@ long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priorit
 	if (req_len > 0xffffffffu)
 		return -EMSGSIZE;
 	ret = kipc_ioctl(fd, KIPC_IOC_CALL, &c);
-	if (ret)
+	if (ret < 0)
 		return ret;
+	/* A DROP queue dropped the request on arrival: no reply will come. */
+	if (ret == KIPC_SEND_DROPPED)
+		return -ECANCELED;
 	if (reply_priority)
 		*reply_priority = c.reply_priority;
 	return c.reply_len;

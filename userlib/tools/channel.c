@@ -595,7 +595,11 @@ static int cmd_send(const struct command *cmd, int argc, char **argv)
 		len += (size_t)n;
 	}
 	ret = kipc_send(fd, q.buf, len, (unsigned int)prio, w.flags, w.timeout_ns);
-	ret = ret ? channel_error("send", q.name, ret) : EXIT_OK;
+	if (ret == KIPC_SEND_DROPPED)
+		/* The policy did its job; say so, as ipcs would not. */
+		fprintf(stderr, "kipcctl send: %s: full, and every queued message outranks this one: dropped\n",
+			q.name);
+	ret = ret < 0 ? channel_error("send", q.name, ret) : EXIT_OK;
 out_free:
 	free(q.buf);
 	close(fd);

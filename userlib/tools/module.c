@@ -292,6 +292,18 @@ static int print_device(void)
 		if (info.features & (1ULL << i))
 			printf(" %s", kipc_feature_name(1ULL << i) ?: "?");
 	printf(" (%#llx)\n", (unsigned long long)info.features);
+	if (info.features & KIPC_FEATURE_USER_LIMITS) {
+		/* What this namespace and this euid hold, against the limits that count it. */
+		printf("%-12s %u of %u channels in this IPC namespace\n", "namespace",
+		       info.ns_channels, info.max_channels);
+		printf("%-12s uid %u: %u of %u channels, %llu of %llu shared-page bytes, "
+		       "%llu of %llu queued bytes\n", "user", (unsigned int)geteuid(),
+		       info.user_channels, info.max_user_channels,
+		       (unsigned long long)info.user_shm_bytes,
+		       (unsigned long long)info.max_user_shm_bytes,
+		       (unsigned long long)info.user_bytes,
+		       (unsigned long long)info.max_user_bytes);
+	}
 	return EXIT_OK;
 }
 
@@ -331,7 +343,8 @@ const struct command module_commands[] = {
 	  "Load the kipc module with libkmod, as insmod and modprobe do.  PATH (containing a '/'\n"
 	  "or ending in .ko) loads that file; NAME (default kipc) loads the module installed\n"
 	  "for the running kernel (make install, make dkms-install).  PARAM=VALUE sets a module\n"
-	  "parameter: max_channels, max_msg_size, max_msgs, max_user_bytes, max_shm_size.\n"
+	  "parameter: max_channels, max_msg_size, max_msgs, max_user_bytes, max_shm_size,\n"
+	  "max_user_channels, max_user_shm_bytes.\n"
 	  "Needs root.\n\n"
 	  "  -h, --help   this text\n", cmd_load },
 	{ "unload", "",
@@ -340,7 +353,8 @@ const struct command module_commands[] = {
 	  "  -h, --help   this text\n", cmd_unload },
 	{ "status", "",
 	  "Show whether the module is loaded, its version, refcount and parameters, the device\n"
-	  "node, and the ABI and features the module reports.  Exits 2 when it is not loaded.\n\n"
+	  "node, the ABI and features the module reports, and what this IPC namespace and your\n"
+	  "uid use of the limits.  Exits 2 when it is not loaded.\n\n"
 	  "  -h, --help   this text\n", cmd_status },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -182,8 +182,9 @@ static int mq_send(struct kipc_transport *tp, const void *buf, size_t len,
 
 	do {
 		flags = kipc__kipc_wait(dl, &timeout);
+		/* A BLOCK queue: a send is queued or fails, never dropped. */
 		ret = kipc_send(t->tx, buf, len, PRIO_DATA, flags, timeout);
-	} while (ret && !(ret = kipc__kipc_retry(tp, ret, dl)));
+	} while (ret < 0 && !(ret = kipc__kipc_retry(tp, ret, dl)));
 	return ret;
 }
 
