@@ -128,8 +128,8 @@ static const unsigned int op_weight[OP_NR] = {
 static const int errs_open[] = { EMFILE, ENFILE, ENOMEM, 0 };
 static const int errs_dup[] = { EBADF, EMFILE, 0 };
 static const int errs_close[] = { 0 };
-static const int errs_create[] = { IOCTL_ERRS, EEXIST, ENOSPC, ERANGE, EBUSY, EACCES, ENOENT,
-				   ENAMETOOLONG, 0 };
+static const int errs_create[] = { IOCTL_ERRS, EEXIST, ENOSPC, EMFILE, ENOBUFS, ERANGE, EBUSY,
+				   EACCES, ENOENT, ENAMETOOLONG, 0 };
 static const int errs_attach[] = { IOCTL_ERRS, ENOENT, EACCES, EBUSY, ENAMETOOLONG, 0 };
 static const int errs_destroy[] = { IOCTL_ERRS, ENOENT, EPERM, ENAMETOOLONG, 0 };
 static const int errs_stat[] = { IOCTL_ERRS, ENOENT, ENOTCONN, EIDRM, ENAMETOOLONG, 0 };
@@ -1426,16 +1426,19 @@ static void op_fork(struct args *a)
 }
 
 static const char *const params[] = { "max_msgs", "max_msg_size", "max_user_bytes",
-				      "max_shm_size", "max_channels" };
-static const char *const param_values[][3] = {
+				      "max_shm_size", "max_channels", "max_user_channels",
+				      "max_user_shm_bytes" };
+#define NR_PARAMS	(sizeof(params) / sizeof(params[0]))
+static const char *const param_values[NR_PARAMS][3] = {
 	{ "4096", "8", "1" }, { "1048576", "4096", "65536" },
 	{ "67108864", "16384", "4096" }, { "67108864", "4096", "16384" }, { "1024", "4", "0" },
+	{ "256", "4", "0" }, { "268435456", "16384", "1" },
 };
-static char param_saved[5][32];
+static char param_saved[NR_PARAMS][32];
 
 static void op_param(struct args *a)
 {
-	uint32_t which = pick(a, 5), v = pick(a, 6);
+	uint32_t which = pick(a, NR_PARAMS), v = pick(a, 6);
 	char path[96];
 	const char *val = param_values[which][v < 3 ? 0 : v - 3];
 	int fd;
@@ -1458,7 +1461,7 @@ static void params_save(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < NR_PARAMS; i++) {
 		char path[96];
 		FILE *f;
 
@@ -1476,7 +1479,7 @@ static void params_restore(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < NR_PARAMS; i++) {
 		char path[96];
 		int fd;
 
