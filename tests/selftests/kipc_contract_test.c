@@ -467,6 +467,81 @@ TEST_F(chan, destroy_now_wakes_every_exclusive_epoll_waiter)
 }
 
 /*
+ * A batch of four messages makes four messages ready: it wakes four exclusive waiters, not
+ * one (review of the one-lock-round batch: one wake-up per batch woke one of them, leaving
+ * three messages for no one).
+ */
+TEST_F(contract, batch_send_wakes_as_many_exclusive_waiters_as_messages)
+{
+	struct kipc_msg_vec vec[WAITERS];
+	struct epoll_waiter w[WAITERS];
+	int fd[WAITERS], tx, i, j;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	tx = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, tx);
+	for (i = 0; i < WAITERS; i++) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+
+		fd[i] = attach_new(self->name, KIPC_ACCESS_READ);
+		ASSERT_LE(0, fd[i]);
+		w[i].ep = epoll_create1(EPOLL_CLOEXEC);
+		ASSERT_LE(0, w[i].ep);
+		ASSERT_EQ(0, epoll_ctl(w[i].ep, EPOLL_CTL_ADD, fd[i], &ev));
+		w[i].tid = 0;
+		w[i].n = -2;
+		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, epoll_waiter_fn, &w[i]));
+	}
+	for (i = 0; i < WAITERS; i++) {
+		for (j = 0; j < 500 && (!w[i].tid || proc_state(w[i].tid) != 'S'); j++)
+			msleep(10);
+		ASSERT_EQ('S', proc_state(w[i].tid));
+	}
+	msleep(20);
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < WAITERS; i++) {
+		vec[i].buf = (__u64)(unsigned long)"m";
+		vec[i].len = 1;
+	}
+	ASSERT_EQ(WAITERS, kipc_send_batch(tx, vec, WAITERS, NB, 0));
+	for (i = 0; i < WAITERS; i++) {
+		ASSERT_EQ(0, join_within(w[i].thread, 10));
+		EXPECT_EQ(1, w[i].n) TH_LOG("waiter %d never woke", i);
+		close(w[i].ep);
+		close(fd[i]);
+	}
+	close(tx);
+}
+
+/*
+ * A request a full DROP queue drops on arrival ends the call with KIPC_SEND_DROPPED, sent = 0
+ * and reply_len = 0 (nothing to read), and libkipc's kipc_call() says -ECANCELED.
+ */
+TEST_F(contract, call_whose_request_drop_drops_says_so)
+{
+	char reply[64] = "stale";
+	struct kipc_call c;
+	int req, rep;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_CALL);
+	req = q_new(self->name, 1, 0, KIPC_OVERFLOW_DROP);
+	ASSERT_LE(0, req);
+	rep = q_new(self->name2, 0, 0, 0);
+	ASSERT_LE(0, rep);
+	ASSERT_EQ(0, put(req, "important", 9));
+	call_arg(&c, "ping", rep, reply, sizeof(reply), 0, 0);
+	c.req_priority = 1;
+	EXPECT_EQ(KIPC_SEND_DROPPED, ioctl(req, KIPC_IOC_CALL, &c));
+	EXPECT_EQ(0, c.sent);
+	EXPECT_EQ(0, c.reply_len);
+	EXPECT_EQ(-ECANCELED, kipc_call(req, "ping", 4, 1, rep, reply, sizeof(reply), NULL, 0, 0));
+	EXPECT_EQ(1, depth_of(req));
+	EXPECT_EQ(2, stat_of(req).dropped);
+	close(rep);
+	close(req);
+}
+
+/*
  * An epoll registration made before the fd is attached is not lost: EPOLLERR while
  * unattached (as poll() has always said), nothing just after the attach, and EPOLLIN once
  * another process sends (MQ) or rings the doorbell (SHM).  Old module: the unattached poll

@@ -5,6 +5,7 @@
  * Reads /sys/kernel/debug/kipc/state (root, debugfs) to count channels in all namespaces.
  */
 #include <sched.h>
+#include <sys/socket.h>
 
 #include "kipc_selftest.h"
 
@@ -132,6 +133,106 @@ TEST(the_parent_namespace_never_sees_the_childs_channels)
 	close(ready[1]);
 	close(hold[0]);
 	close(hold[1]);
+}
+
+/* One line of the debugfs state file ("namespaces", "alive"...), or -1. */
+static long state_of(const char *key)
+{
+	char line[128], fmt[64];
+	long v = -1;
+	FILE *f = fopen(KIPC_STATE, "r");
+
+	if (!f)
+		return -1;
+	snprintf(fmt, sizeof(fmt), "%s %%ld", key);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static long wait_state(const char *key, long want)
+{
+	long v = -1;
+	int i;
+
+	for (i = 0; i < 50 && (v = state_of(key)) != want; i++)
+		usleep(100 * 1000);
+	return v;
+}
+
+/* Child: in a new IPC namespace, create a queue and pass its fd over @sock; then exit. */
+static void __attribute__((noreturn)) pass_a_queue_out(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c = 'q';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fd;
+
+	if (unshare(CLONE_NEWIPC))
+		_exit(10);
+	fd = kipc_mq_open("held-from-outside", KIPC_CREATE_EXCL, 0600,
+			  KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, 0, 0);
+	if (fd < 0)
+		_exit(11);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	_exit(sendmsg(sock, &mh, 0) == 1 ? 0 : 12);
+}
+
+/*
+ * A channel that an fd outside still holds must not keep its dead namespace alive: kipc lets
+ * the namespace go (its SysV and POSIX objects with it) and keeps only the count, and the
+ * channel works on until its fd closes (review: the namespace stayed until the fd closed).
+ */
+TEST(a_channel_held_from_outside_lets_its_dead_namespace_go)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c, buf[64];
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	long namespaces, alive;
+	int sv[2], status, fd;
+	pid_t pid;
+
+	REQUIRE_STATE();
+	if (geteuid() != 0)
+		SKIP(return, "needs root (unshare of an IPC namespace)");
+	/* Let the collector finish with what earlier tests left (it runs every half second). */
+	usleep(1200 * 1000);
+	namespaces = state_of("namespaces");
+	alive = state_of("alive");
+	if (alive < 0)
+		SKIP(return, "the module's state has no alive count");
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		pass_a_queue_out(sv[1]);
+	ASSERT_EQ(1, recvmsg(sv[0], &mh, 0));
+	ASSERT_NE(NULL, CMSG_FIRSTHDR(&mh));
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* The namespace is gone from kipc's table; the channel still counts, and works. */
+	EXPECT_EQ(namespaces, wait_state("namespaces", namespaces));
+	EXPECT_EQ(alive + 1, state_of("alive"));
+	EXPECT_EQ(0, put(fd, "still here", 0));
+	EXPECT_EQ(10, get(fd, buf, NULL));
+	close(fd);
+	EXPECT_EQ(alive, wait_state("alive", alive));
+	close(sv[0]);
+	close(sv[1]);
 }
 
 TEST_HARNESS_MAIN

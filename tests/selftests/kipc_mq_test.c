@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 
 #include "kipc_selftest.h"
 
@@ -1663,6 +1664,128 @@ TEST_F(mq, batch_send_stops_when_the_queue_is_full)
 	EXPECT_EQ(3, depth_of(fd));
 	/* Nothing fits now: the error shows, as done would be 0. */
 	EXPECT_EQ(-EAGAIN, kipc_send_batch(fd, vec, 5, NB, 0));
+	close(fd);
+}
+
+/* A page the kernel cannot write to (or read from): copies into or out of it fail. */
+static void *unmapped_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * A batch receive takes its messages in one lock round and copies them out after.  A copy
+ * that fails midway puts that message and every later one back, in their order: nothing is
+ * lost, done counts what arrived, and the receive counter only those.
+ */
+TEST_F(mq, batch_recv_failing_midway_puts_the_rest_back_in_order)
+{
+	static const char *const text[] = { "hi", "a", "b", "c" };
+	static const unsigned int prio[] = { 7, 1, 1, 1 };
+	struct kipc_msg_vec vec[4];
+	char room[4][16], buf[64];
+	struct kipc_stat st;
+	unsigned int i, p;
+	void *bad;
+	int fd;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	bad = unmapped_page();
+	ASSERT_NE(NULL, bad);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, put(fd, text[i], prio[i]));
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < 4; i++) {
+		vec[i].buf = (__u64)(unsigned long)(i == 2 ? bad : room[i]);
+		vec[i].len = sizeof(room[i]);
+	}
+	/* "hi" and "a" arrive; "b" fails to copy; "b" and "c" stay, in that order. */
+	ASSERT_EQ(2, kipc_recv_batch(fd, vec, 4, NB, 0));
+	EXPECT_EQ(0, memcmp(room[0], "hi", 2));
+	EXPECT_EQ(7, vec[0].priority);
+	EXPECT_EQ(0, memcmp(room[1], "a", 1));
+	ASSERT_EQ(0, kipc_stat_self(fd, &st));
+	EXPECT_EQ(2, st.depth);
+	EXPECT_EQ(2, st.received);
+	EXPECT_EQ(1, get(fd, buf, &p));
+	EXPECT_STREQ("b", buf);
+	EXPECT_EQ(1, get(fd, buf, &p));
+	EXPECT_STREQ("c", buf);
+	/* The first copy failing is the call's error, and still loses nothing. */
+	ASSERT_EQ(0, put(fd, "z", 0));
+	vec[0].buf = (__u64)(unsigned long)bad;
+	EXPECT_EQ(-EFAULT, kipc_recv_batch(fd, vec, 4, NB, 0));
+	EXPECT_EQ(1, depth_of(fd));
+	munmap(bad, 4096);
+	close(fd);
+}
+
+/* A message that does not fit its entry ends the batch before it, and stays queued. */
+TEST_F(mq, batch_recv_stops_before_a_message_too_long_for_its_entry)
+{
+	struct kipc_msg_vec vec[3];
+	char room[3][8], buf[64];
+	unsigned int i;
+	int fd;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, put(fd, "one", 0));
+	ASSERT_EQ(0, put(fd, "a longer one", 0));
+	ASSERT_EQ(0, put(fd, "three", 0));
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < 3; i++) {
+		vec[i].buf = (__u64)(unsigned long)room[i];
+		vec[i].len = sizeof(room[i]);
+	}
+	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 3, NB, 0));
+	EXPECT_EQ(3, vec[0].len);
+	EXPECT_EQ(2, depth_of(fd));
+	/* First in line now, it is the call's EMSGSIZE, with the length it needs. */
+	EXPECT_EQ(-EMSGSIZE, kipc_recv_batch(fd, vec, 3, NB, 0));
+	EXPECT_EQ(12, vec[0].len);
+	EXPECT_EQ(12, get(fd, buf, NULL));
+	close(fd);
+}
+
+/*
+ * A batch send makes every message before it takes the lock: one whose buffer faults ends
+ * the batch there, and exactly the ones before it are queued.
+ */
+TEST_F(mq, batch_send_failing_midway_queues_exactly_the_ones_before)
+{
+	struct kipc_msg_vec vec[4];
+	struct kipc_stat st;
+	char buf[64];
+	unsigned int i;
+	void *bad;
+	int fd;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	bad = unmapped_page();
+	ASSERT_NE(NULL, bad);
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < 4; i++) {
+		vec[i].buf = (__u64)(unsigned long)(i == 2 ? bad : "m");
+		vec[i].len = 1;
+		vec[i].priority = i;
+	}
+	EXPECT_EQ(2, kipc_send_batch(fd, vec, 4, NB, 0));
+	ASSERT_EQ(0, kipc_stat_self(fd, &st));
+	EXPECT_EQ(2, st.depth);
+	EXPECT_EQ(2, st.sent);
+	EXPECT_EQ(1, get(fd, buf, &i));
+	EXPECT_EQ(1, i);
+	EXPECT_EQ(-EFAULT, kipc_send_batch(fd, &vec[2], 2, NB, 0));
+	EXPECT_EQ(1, depth_of(fd));
+	munmap(bad, 4096);
 	close(fd);
 }
 

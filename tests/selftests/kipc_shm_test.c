@@ -688,6 +688,35 @@ TEST_F(shm, mapping_outlives_close_and_destroy)
 	munmap(p, len);
 }
 
+/*
+ * A mapping's own file answers what shmem's does: msync(MS_SYNC) succeeds and MADV_REMOVE
+ * punches the memory out for every mapping (review: the per-mmap file lacked fsync and
+ * fallocate, so both failed).
+ */
+TEST_F(shm, msync_and_madv_remove_work_as_on_shmem)
+{
+	char *p, *q;
+	size_t len;
+	int fd;
+
+	REQUIRE_SHM();
+	fd = shm_new(self->name, RW, 2 * pg);
+	ASSERT_LE(0, fd);
+	p = kipc_shm_map(fd, RDWR, &len, NULL);
+	ASSERT_NE(NULL, p);
+	q = kipc_shm_map(fd, RDWR, NULL, NULL);
+	ASSERT_NE(NULL, q);
+	strcpy(p, "gone soon");
+	strcpy(p + pg, "stays");
+	EXPECT_EQ(0, msync(p, len, MS_SYNC));
+	ASSERT_EQ(0, madvise(p, pg, MADV_REMOVE)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, q[0]);
+	EXPECT_STREQ("stays", q + pg);
+	munmap(q, len);
+	munmap(p, len);
+	close(fd);
+}
+
 TEST_F(shm, mapping_outlives_destroy_now)
 {
 	struct kipc_stat st;
