@@ -55,6 +55,8 @@
 #include <linux/xarray.h>
 #include <linux/kipc.h>
 
+#include "compat.h"
+
 struct file;
 struct ipc_namespace;
 struct pid;
@@ -118,7 +120,8 @@ void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes);
  * struct kipc_ns - kipc's state for one IPC namespace
  * @key: its index in the namespace table (the namespace's inode number, unique while the
  *       reference below is held)
- * @ipc_ns: counted reference, dropped through ns.ops->put (put_ipc_ns is not exported)
+ * @ipc_ns: counted reference, dropped through ns.ops->put (put_ipc_ns is not exported);
+ *          NULL once the collector let a dead namespace go (then @kns only counts)
  * @names: named channels by name
  * @ids: named channels by id, for listing in id order (an rbtree: inserting allocates nothing)
  * @nr_named: channels in @names
@@ -205,7 +208,7 @@ struct kipc_channel {
 	/* kipc_channel.lock */
 	struct rb_root_cached prios;	/* rb_leftmost is the highest priority */
 	u32 depth;
-	u32 inflight;	/* received, not yet copied out: keeps its slot (BLOCK and FAIL) */
+	atomic_t inflight;	/* received, not yet copied out: keeps its slot (BLOCK, FAIL) */
 	u64 bytes;
 	u64 sent, received, dropped;
 	struct pid *last_send_pid, *last_recv_pid;
@@ -316,7 +319,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
 __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
-atomic64_t *kipc_mq_global_msgs(void);
+s64 kipc_mq_messages(void);
 
 /* main.c */
 struct kipc_file *kipc_file_get(int fd, struct file **filep);

@@ -287,17 +287,14 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
  * SEND argument), a restart would wait the whole timeout again: EINTR instead, with the
  * caller's struct as it was.
  */
-static int kipc_ioctl_interrupted(const struct kipc_ioctl_op *op, void __user *uarg,
-				  const u8 *buf, u32 uflags, u64 utimeout, int ret)
+static int kipc_ioctl_interrupted(void __user *uarg, unsigned int timeout_off, u32 uflags,
+				  u64 utimeout, u32 flags, u64 deadline, int ret)
 {
 	u32 __user *uflags_p = uarg + offsetof(struct kipc_msg, flags);
-	u64 __user *utimeout_p = uarg + op->timeout_off;
-	u32 flags = ((const u32 *)buf)[1];
-	u64 deadline;
+	u64 __user *utimeout_p = uarg + timeout_off;
 
-	if (!op->timeout_off || (uflags & KIPC_MSG_ABSTIME) || !(flags & KIPC_MSG_ABSTIME))
+	if (!timeout_off || (uflags & KIPC_MSG_ABSTIME) || !(flags & KIPC_MSG_ABSTIME))
 		return ret;
-	memcpy(&deadline, buf + op->timeout_off, sizeof(deadline));
 	if (put_user(deadline, utimeout_p))
 		return -EINTR;
 	if (put_user(flags, uflags_p)) {
@@ -338,14 +335,63 @@ static int kipc_ioctl_out_ok(void __user *uarg, const u8 *buf, u32 len)
 	return 0;
 }
 
+/*
+ * The hot path: SEND and RECV with a struct of exactly this kernel's size, which is what
+ * libkipc passes.  One fixed-size copy in and no union to clear.  RECV proves its answer
+ * writable by writing back, before anything happens, the one word it will set (len and
+ * priority, adjacent), and afterwards writes only that word.  The rules are the generic
+ * path's, which every other size takes.
+ */
+/* len and priority as the one word they make in user memory. */
+static u64 kipc_msg_answer(const struct kipc_msg *m)
+{
+#ifdef __LITTLE_ENDIAN
+	return (u64)m->priority << 32 | m->len;
+#else
+	return (u64)m->len << 32 | m->priority;
+#endif
+}
+
+static long kipc_ioctl_msg(struct kipc_file *kf, unsigned int cmd, void __user *uarg)
+{
+	u64 __user *answer = uarg + offsetof(struct kipc_msg, len);
+	struct kipc_msg m;
+	u64 utimeout;
+	u32 uflags;
+	int ret;
+
+	BUILD_BUG_ON(offsetof(struct kipc_msg, priority) !=
+		     offsetof(struct kipc_msg, len) + sizeof(m.len));
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	uflags = m.flags;
+	utimeout = m.timeout_ns;
+	if (cmd == KIPC_IOC_SEND) {
+		ret = kipc_ioctl_send(kf, &m);
+	} else {
+		if (put_user(kipc_msg_answer(&m), answer))
+			return -EFAULT;
+		ret = kipc_ioctl_recv(kf, &m);
+		if (ret >= 0 || ret == -EMSGSIZE) {
+			if (put_user(kipc_msg_answer(&m), answer))
+				ret = ret ?: -EFAULT;
+		}
+	}
+	if (ret == -ERESTARTSYS || ret == -EINTR)
+		ret = kipc_ioctl_interrupted(uarg, offsetof(struct kipc_msg, timeout_ns), uflags,
+					     utimeout, m.flags, m.timeout_ns, ret);
+	return ret;
+}
+
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	const struct kipc_ioctl_op *op;
-	union kipc_ioctl_buffer buf;
+	/* copy_struct_from_user() fills the command's struct whole: no need to clear the rest. */
+	union kipc_ioctl_buffer buf __uninitialized;
 	unsigned int nr = _IOC_NR(cmd);
 	u32 usize, len, uflags;
-	u64 utimeout = 0;
+	u64 utimeout = 0, deadline;
 	int ret;
 
 	if (nr >= ARRAY_SIZE(kipc_ioctl_ops))
@@ -360,6 +406,8 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
+	if (usize == sizeof(struct kipc_msg) && (cmd == KIPC_IOC_SEND || cmd == KIPC_IOC_RECV))
+		return kipc_ioctl_msg(file->private_data, cmd, uarg);
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
@@ -375,8 +423,11 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (op->timeout_off)
 		memcpy(&utimeout, (u8 *)&buf + op->timeout_off, sizeof(utimeout));
 	ret = op->execute(file->private_data, &buf);
-	if (ret == -ERESTARTSYS || ret == -EINTR)
-		ret = kipc_ioctl_interrupted(op, uarg, (u8 *)&buf, uflags, utimeout, ret);
+	if ((ret == -ERESTARTSYS || ret == -EINTR) && op->timeout_off) {
+		memcpy(&deadline, (u8 *)&buf + op->timeout_off, sizeof(deadline));
+		ret = kipc_ioctl_interrupted(uarg, op->timeout_off, uflags, utimeout,
+					     ((u32 *)&buf)[1], deadline, ret);
+	}
 	if (!op->out || (ret < 0 && !op->out_on_error))
 		return ret;
 
@@ -496,8 +547,10 @@ static int kipc_poll_forward(struct wait_queue_entry *wait, unsigned int mode, i
 			     void *key)
 {
 	struct kipc_file *kf = wait->private;
+	/* A death wakes every registration; an event, as many as the channel's own wake-up. */
+	int nr = !key || (key_to_poll(key) & EPOLLHUP) ? 0 : 1;
 
-	__wake_up(&kf->unattached_wq, TASK_INTERRUPTIBLE, 0, key);
+	__wake_up(&kf->unattached_wq, TASK_INTERRUPTIBLE, nr, key);
 	return 0;
 }
 
@@ -558,7 +611,7 @@ static const struct file_operations kipc_fops = {
 	.mmap = kipc_mmap,
 	.unlocked_ioctl = kipc_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* No .llseek: stream_open() clears FMODE_LSEEK, so lseek is ESPIPE on every kernel. */
 };
 
 /* /sys/kernel/debug/kipc/state: totals over all namespaces, for tests and leak hunting. */
@@ -572,7 +625,7 @@ static int kipc_state_show(struct seq_file *m, void *v)
 	/* "channels" are the named ones; "alive" adds those only fds or mappings hold. */
 	seq_printf(m, "namespaces %u\nchannels %u\nmessages %lld\nshm_channels %llu\nshm_bytes %llu\n"
 		   "alive %u\n",
-		   namespaces, named, (long long)atomic64_read(kipc_mq_global_msgs()),
+		   namespaces, named, (long long)kipc_mq_messages(),
 		   shm_channels, shm_bytes, alive);
 	return 0;
 }
@@ -620,7 +673,7 @@ static void __exit kipc_exit(void)
 	 * back to zero.  The test VM fails any run that WARNs.
 	 */
 	kipc_shm_counts(&shm_channels, &shm_bytes);
-	msgs = atomic64_read(kipc_mq_global_msgs());
+	msgs = kipc_mq_messages();
 	WARN(msgs || shm_channels || shm_bytes,
 	     "kipc: at exit: %lld messages, %llu shared-page channels (%llu bytes)\n",
 	     (long long)msgs, shm_channels, shm_bytes);

@@ -36,18 +36,28 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
 #include "kipc_internal.h"
 
-/* Messages queued in all channels, for the debugfs state file and leak checks. */
-static atomic64_t kipc_global_msgs = ATOMIC64_INIT(0);
+/*
+ * Messages alive in all channels, for the debugfs state file and the leak check at exit: a
+ * per-CPU count, so that no line is written by every CPU on every message.  A message may be
+ * freed on another CPU than it was made on; only the sum means anything.
+ */
+static DEFINE_PER_CPU(long, kipc_msgs);
 
-atomic64_t *kipc_mq_global_msgs(void)
+s64 kipc_mq_messages(void)
 {
-	return &kipc_global_msgs;
+	s64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(kipc_msgs, cpu);
+	return sum;
 }
 
 void kipc_mq_init(struct kipc_channel *ch)
@@ -80,7 +90,7 @@ struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
 	msg->charge = charge;
 	msg->len = len;
 	msg->prio = prio;
-	atomic64_inc(&kipc_global_msgs);
+	this_cpu_inc(kipc_msgs);
 	return msg;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_alloc);
@@ -89,7 +99,7 @@ void kipc_msg_free(struct kipc_msg_buf *msg)
 {
 	kipc_user_uncharge(msg->user, msg->charge);
 	kipc_user_put(msg->user);
-	atomic64_dec(&kipc_global_msgs);
+	this_cpu_dec(kipc_msgs);
 	kvfree(msg);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_free);
@@ -258,16 +268,43 @@ void kipc_mq_kill(struct kipc_channel *ch)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_kill);
 
-/* BLOCK and FAIL: a receive in flight still holds its slot. */
+/*
+ * BLOCK and FAIL: a receive in flight still holds its slot.  ch->inflight is an atomic that a
+ * successful receive drops without the lock (then wakes writers), so a sender may see a slot
+ * as still held for a moment: it waits, and that wake-up ends the wait.
+ */
 static bool kipc_mq_full_locked(struct kipc_channel *ch)
 {
-	return ch->depth + ch->inflight >= ch->max_msgs;
+	return ch->depth + atomic_read(&ch->inflight) >= ch->max_msgs;
 }
 
 static bool kipc_mq_has_room(struct kipc_channel *ch, u64 unused)
 {
-	return READ_ONCE(ch->depth) + READ_ONCE(ch->inflight) < ch->max_msgs ||
+	return READ_ONCE(ch->depth) + atomic_read(&ch->inflight) < ch->max_msgs ||
 	       READ_ONCE(ch->dead);
+}
+
+/*
+ * Wake a queue's waiters only if there are any: the common case of a stream or a ping-pong
+ * whose peer is busy takes no wait-queue lock.  wq_has_sleeper()'s barrier pairs with the
+ * waiter's own: set_current_state() in prepare_to_wait_event() for a sleeper, the smp_mb()
+ * after poll_wait() in kipc_mq_poll() for a poller (as sock_poll_wait() has it): either we see
+ * it on the queue, or it sees what we changed under ch->lock.  Synchronous, as pipe_write()
+ * wakes its reader: the waker is about to wait or return, so the woken task may take its CPU.
+ */
+static void kipc_mq_wake(wait_queue_head_t *wq, __poll_t mask)
+{
+	if (wq_has_sleeper(wq))
+		wake_up_interruptible_sync_poll(wq, mask);
+}
+
+/* A batch made @n messages or slots ready: as many exclusive waiters may use them. */
+static void kipc_mq_wake_n(wait_queue_head_t *wq, __poll_t mask, u32 n)
+{
+	if (n == 1)
+		kipc_mq_wake(wq, mask);
+	else if (wq_has_sleeper(wq))
+		__wake_up(wq, TASK_INTERRUPTIBLE, n, poll_to_key(mask));
 }
 
 static bool kipc_mq_has_msg(struct kipc_channel *ch, u64 unused)
@@ -326,6 +363,19 @@ int kipc_wait_begin(struct kipc_file *kf, u32 flags, u64 timeout_ns, u32 *final,
 	return 0;
 }
 
+/*
+ * How far the caller's CLOCK_MONOTONIC is ahead of the kernel's (its time namespace's offset;
+ * timens_ktime_to_host() is not for modules).
+ */
+static ktime_t kipc_timens_offset(void)
+{
+#ifdef CONFIG_TIME_NS
+	return timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
+#else
+	return 0;
+#endif
+}
+
 /* The absolute CLOCK_MONOTONIC deadline of a call with @flags and @timeout_ns. */
 ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
 {
@@ -333,8 +383,12 @@ ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
 
 	if (!(flags & KIPC_MSG_TIMEOUT))
 		return KTIME_MAX;
-	if (flags & KIPC_MSG_ABSTIME)
-		return timeout_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)timeout_ns;
+	if (flags & KIPC_MSG_ABSTIME) {
+		if (timeout_ns > KTIME_MAX)
+			return KTIME_MAX;
+		/* A deadline before the kernel's zero is long past all the same. */
+		return max_t(ktime_t, (ktime_t)timeout_ns - kipc_timens_offset(), 0);
+	}
 	now = ktime_get();
 	if (timeout_ns > KTIME_MAX - now)
 		return KTIME_MAX;
@@ -353,7 +407,8 @@ void kipc_timeout_absolute(u32 *flags, ktime_t deadline, u64 *timeout_ns)
 	if ((*flags & (KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME)) != KIPC_MSG_TIMEOUT)
 		return;
 	*flags |= KIPC_MSG_ABSTIME;
-	*timeout_ns = deadline;
+	/* On the caller's clock; a deadline of KTIME_MAX stays that. */
+	*timeout_ns = deadline == KTIME_MAX ? KTIME_MAX : deadline + kipc_timens_offset();
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_timeout_absolute);
 
@@ -379,11 +434,17 @@ static struct kipc_channel *kipc_mq_for(struct kipc_file *kf, u32 access)
 	return ch;
 }
 
-static void kipc_set_pid(struct pid **slot)
+/*
+ * Record the current process as the last sender or receiver, under ch->lock.  Only a change
+ * costs references: a channel's sender and receiver are mostly the same processes all along.
+ */
+static void kipc_note_pid(struct pid **slot)
 {
-	struct pid *old = *slot;
+	struct pid *pid = task_tgid(current), *old = *slot;
 
-	*slot = get_pid(task_tgid(current));
+	if (likely(old == pid))
+		return;
+	*slot = get_pid(pid);
 	/* put_pid() may free: it is safe under a spinlock, it never sleeps. */
 	put_pid(old);
 }
@@ -409,6 +470,51 @@ static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_file *kf, u32 len, u32 p
 }
 
 /*
+ * Put @msg on the queue if the policy lets it.  Return: KIPC_SEND_QUEUED; KIPC_SEND_DROPPED
+ * when DROP dropped @msg itself (the caller frees it); -EAGAIN when a BLOCK or FAIL queue is
+ * full.  Messages DROP evicts go onto @doomed, to be freed after the lock.
+ */
+static int kipc_mq_queue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg,
+				struct list_head *doomed)
+{
+	struct kipc_msg_buf *dropped;
+
+	lockdep_assert_held(&ch->lock);
+	if (ch->overflow == KIPC_OVERFLOW_DROP) {
+		/* Receives in flight do not count: DROP never waits; they rarely fail. */
+		while (ch->depth >= ch->max_msgs) {
+			dropped = kipc_mq_drop_for_locked(ch, msg);
+			if (dropped == msg) {
+				ch->sent++;
+				return KIPC_SEND_DROPPED;
+			}
+			list_add(&dropped->node, doomed);
+		}
+	} else if (kipc_mq_full_locked(ch)) {
+		return -EAGAIN;
+	}
+	kipc_mq_enqueue_locked(ch, msg, false);
+	/* A message dropped on arrival was sent all the same: sent counts it too. */
+	ch->sent++;
+	return KIPC_SEND_QUEUED;
+}
+
+/* After a send's lock round: the coarse clock, as STAT's times have jiffy resolution. */
+static void kipc_mq_sent_locked(struct kipc_channel *ch)
+{
+	ch->send_time_ns = ktime_get_coarse_real_ns();
+	kipc_note_pid(&ch->last_send_pid);
+}
+
+static void kipc_msg_free_list(struct list_head *list)
+{
+	struct kipc_msg_buf *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, list, node)
+		kipc_msg_free(msg);
+}
+
+/*
  * Queue a message.  @flags are final (the caller folded in O_NONBLOCK where it applies).
  * Return: KIPC_SEND_QUEUED, KIPC_SEND_DROPPED (DROP, and the message was the lowest), or
  * -errno.
@@ -416,8 +522,8 @@ static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_file *kf, u32 len, u32 p
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
 		 ktime_t deadline)
 {
-	struct kipc_msg_buf *msg, *dropped, *tmp;
 	struct kipc_channel *ch;
+	struct kipc_msg_buf *msg;
 	LIST_HEAD(doomed);
 	int ret;
 
@@ -443,39 +549,19 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			ret = -EIDRM;
 			break;
 		}
-		ret = KIPC_SEND_QUEUED;
-		if (ch->overflow == KIPC_OVERFLOW_DROP) {
-			/* Receives in flight do not count: DROP never waits; they rarely fail. */
-			while (ch->depth >= ch->max_msgs) {
-				dropped = kipc_mq_drop_for_locked(ch, msg);
-				if (dropped == msg) {
-					ret = KIPC_SEND_DROPPED;
-					break;
-				}
-				list_add(&dropped->node, &doomed);
-			}
-		}
-		if (ret == KIPC_SEND_DROPPED || !kipc_mq_full_locked(ch) ||
-		    ch->overflow == KIPC_OVERFLOW_DROP) {
-			/* A message dropped on arrival was sent all the same: sent counts it. */
-			if (ret == KIPC_SEND_QUEUED)
-				kipc_mq_enqueue_locked(ch, msg, false);
-			ch->sent++;
-			ch->send_time_ns = ktime_get_real_ns();
-			kipc_set_pid(&ch->last_send_pid);
+		ret = kipc_mq_queue_locked(ch, msg, &doomed);
+		if (ret >= 0) {
+			kipc_mq_sent_locked(ch);
 			spin_unlock(&ch->lock);
 			if (ret == KIPC_SEND_QUEUED)
-				wake_up_interruptible_poll(&ch->readers, EPOLLIN | EPOLLRDNORM);
+				kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 			else
 				kipc_msg_free(msg);
-			list_for_each_entry_safe(dropped, tmp, &doomed, node)
-				kipc_msg_free(dropped);
+			kipc_msg_free_list(&doomed);
 			return ret;
 		}
-		if (ch->overflow == KIPC_OVERFLOW_FAIL) {
-			ret = -EAGAIN;
+		if (ch->overflow == KIPC_OVERFLOW_FAIL)
 			break;
-		}
 		spin_unlock(&ch->lock);
 		ret = kipc_wait(&ch->writers, kipc_mq_has_room, ch, 0, flags, deadline);
 		if (ret)
@@ -520,13 +606,21 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 		spin_unlock(&ch->lock);
 		return -EMSGSIZE;
 	}
+	/*
+	 * One lock round for a receive that succeeds: the counters are the receive's now, and
+	 * the rare failed copy takes them back.
+	 */
 	kipc_mq_unlink_locked(ch, msg);
-	ch->inflight++;
+	atomic_inc(&ch->inflight);
+	ch->received++;
+	ch->recv_time_ns = ktime_get_coarse_real_ns();
+	kipc_note_pid(&ch->last_recv_pid);
 	spin_unlock(&ch->lock);
 
-	if (copy_to_user(buf, msg->data, msg->len)) {
+	if (unlikely(copy_to_user(buf, msg->data, msg->len))) {
 		spin_lock(&ch->lock);
-		ch->inflight--;
+		atomic_dec(&ch->inflight);
+		ch->received--;
 		if (ch->dead) {
 			spin_unlock(&ch->lock);
 			kipc_msg_free(msg);
@@ -540,17 +634,13 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 		spin_unlock(&ch->lock);
 		if (dropped)
 			kipc_msg_free(dropped);
-		wake_up_interruptible_poll(&ch->readers, EPOLLIN | EPOLLRDNORM);
+		kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 		return -EFAULT;
 	}
 
-	spin_lock(&ch->lock);
-	ch->inflight--;
-	ch->received++;
-	ch->recv_time_ns = ktime_get_real_ns();
-	kipc_set_pid(&ch->last_recv_pid);
-	spin_unlock(&ch->lock);
-	wake_up_interruptible_poll(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+	/* The slot is free now; the barrier in kipc_mq_wake() orders this before the look. */
+	atomic_dec(&ch->inflight);
+	kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
 
 	*prio = msg->prio;
 	ret = msg->len;
@@ -582,80 +672,235 @@ static int kipc_batch_check(const struct kipc_batch *b)
 	return 0;
 }
 
+/* One entry of a batch: what the caller's vector says, and its message. */
+struct kipc_batch_slot {
+	struct kipc_msg_vec v;
+	struct kipc_msg_buf *msg;
+};
+
+static struct kipc_batch_slot *kipc_batch_slots(const struct kipc_batch *b)
+{
+	return kvmalloc_array(b->count, sizeof(struct kipc_batch_slot), GFP_KERNEL);
+}
+
+/*
+ * A real batch: every message is read in and made before the lock, then as many as the
+ * queue takes go on it in one lock round with one wake-up.  Only the first may wait; an
+ * error met after a message was made ends the batch there, unreported, as before.
+ */
 int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b)
 {
-	struct kipc_msg_vec v;
+	struct kipc_batch_slot *slot;
+	struct kipc_channel *ch;
+	u32 flags, n, i, done = 0;
+	LIST_HEAD(doomed);
 	ktime_t deadline;
-	u32 flags;
-	int ret;
+	int ret, err = 0;
 
 	ret = kipc_wait_begin(kf, b->flags, b->timeout_ns, &flags, &deadline);
 	if (!ret)
 		ret = kipc_batch_check(b);
 	if (ret)
 		return ret;
-	for (b->done = 0; b->done < b->count; b->done++) {
-		ret = kipc_vec_get(b, b->done, &v);
-		if (!ret)
-			ret = kipc_mq_send(kf, u64_to_user_ptr(v.buf), v.len, v.priority, flags,
-					   deadline);
-		/* A message that DROP dropped on arrival was handled as the policy says. */
-		if (ret < 0)
+	ch = kipc_mq_for(kf, KIPC_ACCESS_WRITE);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	slot = kipc_batch_slots(b);
+	if (!slot)
+		return -ENOMEM;
+	for (n = 0; n < b->count; n++) {
+		struct kipc_msg_vec *v = &slot[n].v;
+
+		err = kipc_vec_get(b, n, v);
+		if (!err && v->priority > KIPC_PRIO_MAX)
+			err = -EINVAL;
+		if (!err && v->len > ch->max_msg_size)
+			err = -EMSGSIZE;
+		if (err)
 			break;
-		/* Only the first message may wait. */
-		flags |= KIPC_MSG_NONBLOCK;
+		slot[n].msg = kipc_mq_msg_new(kf, v->len, v->priority);
+		if (IS_ERR(slot[n].msg)) {
+			err = PTR_ERR(slot[n].msg);
+			break;
+		}
+		if (copy_from_user(slot[n].msg->data, u64_to_user_ptr(v->buf), v->len)) {
+			kipc_msg_free(slot[n].msg);
+			err = -EFAULT;
+			break;
+		}
 	}
-	if (b->done)
+	ret = err;
+	while (n) {
+		spin_lock(&ch->lock);
+		if (ch->dead) {
+			spin_unlock(&ch->lock);
+			ret = -EIDRM;
+			break;
+		}
+		for (; done < n; done++) {
+			ret = kipc_mq_queue_locked(ch, slot[done].msg, &doomed);
+			if (ret < 0)
+				break;
+			if (ret == KIPC_SEND_DROPPED)
+				list_add(&slot[done].msg->node, &doomed);
+		}
+		if (done) {
+			kipc_mq_sent_locked(ch);
+			spin_unlock(&ch->lock);
+			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, done);
+			break;
+		}
+		spin_unlock(&ch->lock);
+		if (ch->overflow == KIPC_OVERFLOW_FAIL)
+			break;
+		ret = kipc_wait(&ch->writers, kipc_mq_has_room, ch, 0, flags, deadline);
+		if (ret)
+			break;
+	}
+	for (i = done; i < n; i++)
+		kipc_msg_free(slot[i].msg);
+	kipc_msg_free_list(&doomed);
+	kvfree(slot);
+	b->done = done;
+	if (done)
 		return 0;
 	if (ret == -ERESTARTSYS)
 		kipc_timeout_absolute(&b->flags, deadline, &b->timeout_ns);
 	return ret;
 }
 
+/*
+ * A failed copy in a batch receive: the messages from @from on go back to the head of their
+ * priorities, last first, so the queue is as it was (a DROP queue refilled meanwhile keeps its
+ * best max_msgs).  The receives they counted are undone.
+ */
+static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *slot, u32 from,
+			     u32 taken, struct list_head *doomed)
+{
+	struct kipc_msg_buf *msg, *dropped;
+	u32 i;
+
+	spin_lock(&ch->lock);
+	for (i = taken; i-- > from;) {
+		msg = slot[i].msg;
+		ch->received--;
+		if (ch->dead) {
+			list_add(&msg->node, doomed);
+			continue;
+		}
+		dropped = NULL;
+		if (ch->overflow == KIPC_OVERFLOW_DROP && ch->depth >= ch->max_msgs)
+			dropped = kipc_mq_drop_for_locked(ch, msg);
+		if (dropped != msg)
+			kipc_mq_enqueue_locked(ch, msg, true);
+		if (dropped)
+			list_add(&dropped->node, doomed);
+	}
+	spin_unlock(&ch->lock);
+}
+
+/*
+ * A real batch receive: up to count messages taken in one lock round, each into its entry,
+ * then copied out without the lock.  Every entry is read, and proven writable, first: a
+ * message taken is always described.  A message that does not fit its entry ends the batch
+ * before it (EMSGSIZE with the length needed, when it is the first).
+ */
 int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 {
 	struct kipc_msg_vec __user *uvec;
-	struct kipc_msg_vec v;
+	struct kipc_batch_slot *slot;
+	struct kipc_channel *ch;
+	struct kipc_msg_buf *msg;
+	u32 flags, n, i, taken = 0;
+	LIST_HEAD(doomed);
 	ktime_t deadline;
-	u32 flags, prio;
-	long len;
-	int ret;
+	int ret, err = 0;
 
 	ret = kipc_wait_begin(kf, b->flags, b->timeout_ns, &flags, &deadline);
 	if (!ret)
 		ret = kipc_batch_check(b);
 	if (ret)
 		return ret;
-	for (b->done = 0; b->done < b->count; b->done++) {
-		ret = kipc_vec_get(b, b->done, &v);
+	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	slot = kipc_batch_slots(b);
+	if (!slot)
+		return -ENOMEM;
+	for (n = 0; n < b->count; n++) {
+		err = kipc_vec_get(b, n, &slot[n].v);
+		if (err)
+			break;
+		uvec = u64_to_user_ptr(b->vec) + (size_t)n * b->vec_size;
+		if (put_user(slot[n].v.len, &uvec->len) ||
+		    put_user(slot[n].v.priority, &uvec->priority)) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	ret = err;
+	while (n) {
+		spin_lock(&ch->lock);
+		if (ch->dead) {
+			spin_unlock(&ch->lock);
+			ret = -EIDRM;
+			break;
+		}
+		while (taken < n && (msg = kipc_mq_peek_locked(ch)) &&
+		       msg->len <= slot[taken].v.len) {
+			kipc_mq_unlink_locked(ch, msg);
+			atomic_inc(&ch->inflight);
+			ch->received++;
+			slot[taken++].msg = msg;
+		}
+		if (taken) {
+			ch->recv_time_ns = ktime_get_coarse_real_ns();
+			kipc_note_pid(&ch->last_recv_pid);
+			spin_unlock(&ch->lock);
+			break;
+		}
+		if (msg) {
+			/* The first does not fit its entry: say what it needs; it stays queued. */
+			ret = msg->len;
+			spin_unlock(&ch->lock);
+			uvec = u64_to_user_ptr(b->vec);
+			ret = put_user((u32)ret, &uvec->len) ? -EFAULT : -EMSGSIZE;
+			break;
+		}
+		spin_unlock(&ch->lock);
+		ret = kipc_wait(&ch->readers, kipc_mq_has_msg, ch, 0, flags, deadline);
 		if (ret)
 			break;
-		uvec = u64_to_user_ptr(b->vec) + (size_t)b->done * b->vec_size;
-		/* A message taken must be described: make sure the entry can be written first. */
-		if (put_user(v.len, &uvec->len) || put_user(v.priority, &uvec->priority)) {
-			ret = -EFAULT;
-			break;
-		}
-		len = kipc_mq_recv(kf, u64_to_user_ptr(v.buf), v.len, &prio, flags, deadline);
-		if (len == -EMSGSIZE) {
-			/* Tell the caller the length the entry needs, as a single receive does. */
-			if (put_user(prio, &uvec->len))
-				len = -EFAULT;
-		}
-		if (len < 0) {
-			ret = len;
-			break;
-		}
-		if (put_user((u32)len, &uvec->len) || put_user(prio, &uvec->priority)) {
-			/* Only if the caller unmapped the entry meanwhile: the message is gone. */
-			ret = -EFAULT;
-			b->done++;
-			break;
-		}
-		flags |= KIPC_MSG_NONBLOCK;
 	}
+
+	for (i = 0; i < taken; i++) {
+		msg = slot[i].msg;
+		uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
+		if (copy_to_user(u64_to_user_ptr(slot[i].v.buf), msg->data, msg->len))
+			break;
+		/* Proven writable above; only an unmap meanwhile fails, and then it is gone. */
+		if (put_user(msg->len, &uvec->len) || put_user(msg->prio, &uvec->priority)) {
+			i++;
+			break;
+		}
+	}
+	if (i < taken)
+		kipc_mq_put_back(ch, slot, i, taken, &doomed);
+	b->done = i;
+	while (i--)
+		kipc_msg_free(slot[i].msg);
+	if (taken) {
+		atomic_sub(taken, &ch->inflight);
+		kipc_mq_wake_n(&ch->writers, EPOLLOUT | EPOLLWRNORM, taken);
+		if (b->done < taken)
+			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, taken - b->done);
+	}
+	kipc_msg_free_list(&doomed);
+	kvfree(slot);
 	if (b->done)
 		return 0;
+	if (taken)
+		return -EFAULT;
 	if (ret == -ERESTARTSYS)
 		kipc_timeout_absolute(&b->flags, deadline, &b->timeout_ns);
 	return ret;
@@ -699,6 +944,8 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 	if (ret == -ERESTARTSYS)
 		kipc_timeout_absolute(&c->flags, deadline, &c->timeout_ns);
 	/* Dropped on arrival (KIPC_SEND_DROPPED): no reply will come; say so, sent = 0. */
+	if (ret == KIPC_SEND_DROPPED)
+		c->reply_len = 0;
 	if (ret)
 		goto out;
 	c->sent = 1;
@@ -732,6 +979,13 @@ __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table
 		return EPOLLERR;
 	poll_wait(file, &ch->readers, pt);
 	poll_wait(file, &ch->writers, pt);
+	/*
+	 * Pairs with wq_has_sleeper() in kipc_mq_wake(): add_wait_queue() only releases, so
+	 * without this the reads below could pass the registration and miss a message whose
+	 * sender saw no one waiting.
+	 */
+	if (!poll_does_not_wait(pt))
+		smp_mb();	/* pairs with wq_has_sleeper() in kipc_mq_wake() */
 	if (READ_ONCE(ch->dead))
 		return EPOLLHUP | EPOLLERR;
 	if ((kf->access & KIPC_ACCESS_READ) && READ_ONCE(ch->depth))

@@ -42,6 +42,8 @@ static DEFINE_MUTEX(kipc_registry_lock);
 static DEFINE_XARRAY(kipc_ns_table);
 static DEFINE_XARRAY_ALLOC1(kipc_ids);
 static u32 kipc_next_id;
+/* Channels alive in every namespace, those of namespaces already let go included. */
+static unsigned int kipc_nr_alive;
 
 static DEFINE_SPINLOCK(kipc_users_lock);
 static DEFINE_HASHTABLE(kipc_users, 6);
@@ -247,6 +249,20 @@ static struct kipc_ns *kipc_ns_get_locked(struct ipc_namespace *ipc_ns)
 	return kns;
 }
 
+/*
+ * Let the IPC namespace go: out of the table, its reference dropped.  What stays of @kns is a
+ * bare count of the channels created there that fds or mappings elsewhere still hold.
+ */
+static void kipc_ns_detach_locked(struct kipc_ns *kns)
+{
+	lockdep_assert_held(&kipc_registry_lock);
+	if (!kns->ipc_ns)
+		return;
+	xa_erase(&kipc_ns_table, kns->key);
+	kns->ipc_ns->ns.ops->put(&kns->ipc_ns->ns);
+	kns->ipc_ns = NULL;
+}
+
 /* Free @kns once no channel created in it is alive. */
 static void kipc_ns_put_locked(struct kipc_ns *kns)
 {
@@ -254,8 +270,7 @@ static void kipc_ns_put_locked(struct kipc_ns *kns)
 	if (kns->nr_channels)
 		return;
 	WARN_ON(kns->nr_named || !RB_EMPTY_ROOT(&kns->names) || !RB_EMPTY_ROOT(&kns->ids));
-	xa_erase(&kipc_ns_table, kns->key);
-	kns->ipc_ns->ns.ops->put(&kns->ipc_ns->ns);
+	kipc_ns_detach_locked(kns);
 	kfree(kns);
 }
 
@@ -285,6 +300,7 @@ static void kipc_channel_free(struct kipc_channel *ch)
 		kipc_user_uncharge_channel(ch->owner, ch->shm_size);
 		mutex_lock(&kipc_registry_lock);
 		ch->kns->nr_channels--;
+		kipc_nr_alive--;
 		kipc_ns_put_locked(ch->kns);
 		mutex_unlock(&kipc_registry_lock);
 	}
@@ -349,6 +365,7 @@ static int kipc_channel_insert_locked(struct kipc_ns *kns, struct kipc_channel *
 	rb_insert_color(&ch->name_node, &kns->names);
 	kns->nr_named++;
 	kns->nr_channels++;
+	kipc_nr_alive++;
 	ch->kns = kns;
 	ch->linked = true;
 	return 0;
@@ -458,7 +475,8 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args,
 	ch->cgid = cred->egid;
 	ch->mode = args->mode;
 	ch->flags = args->flags & KIPC_CREATE_AUTODESTROY;
-	ch->ctime_ns = ktime_get_real_ns();
+	/* The clock of the send and receive times. */
+	ch->ctime_ns = ktime_get_coarse_real_ns();
 	ch->max_msgs = args->max_msgs ?:
 		min_t(u32, KIPC_DEFAULT_MSGS, kipc_param_get(&kipc_max_msgs));
 	ch->max_msg_size = args->max_msg_size ?:
@@ -898,7 +916,11 @@ void kipc_registry_detach(struct kipc_file *kf)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_detach);
 
-/* The collector: the names of namespaces that nobody but kipc can reach. */
+/*
+ * The collector: namespaces that nobody but kipc can reach lose their names, and kipc lets
+ * them go at once, so that a channel an fd or a mapping elsewhere still holds does not keep a
+ * dead namespace (its SysV and POSIX objects with it) allocated.
+ */
 void kipc_registry_gc(void)
 {
 	struct kipc_ns *kns;
@@ -906,9 +928,13 @@ void kipc_registry_gc(void)
 	LIST_HEAD(names);
 
 	mutex_lock(&kipc_registry_lock);
-	xa_for_each(&kipc_ns_table, key, kns)
-		if (kns->nr_named && refcount_read(&kns->ipc_ns->ns.count) == 1)
-			kipc_ns_unlink_all_locked(kns, &names);
+	xa_for_each(&kipc_ns_table, key, kns) {
+		if (refcount_read(&kns->ipc_ns->ns.count) != 1)
+			continue;
+		kipc_ns_unlink_all_locked(kns, &names);
+		/* Named channels are alive: the count is not 0, kns stays for them. */
+		kipc_ns_detach_locked(kns);
+	}
 	mutex_unlock(&kipc_registry_lock);
 	kipc_put_names(&names);
 }
@@ -939,8 +965,8 @@ void kipc_registry_counts(unsigned int *namespaces, unsigned int *named, unsigne
 	xa_for_each(&kipc_ns_table, key, kns) {
 		(*namespaces)++;
 		*named += kns->nr_named;
-		*alive += kns->nr_channels;
 	}
+	*alive = kipc_nr_alive;
 	mutex_unlock(&kipc_registry_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_counts);
@@ -976,6 +1002,7 @@ void kipc_registry_exit(void)
 	mutex_unlock(&kipc_registry_lock);
 	kipc_put_names(&names);
 	WARN_ON(!xa_empty(&kipc_ns_table));
+	WARN_ON(kipc_nr_alive);
 	WARN_ON(!xa_empty(&kipc_ids));
 	WARN_ON(!hash_empty(kipc_users));
 }

@@ -115,9 +115,26 @@ static int kipc_shm_map_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * What the VFS asks of a mapping's file, as of the shmem file it stands for (ipc/shm.c's
+ * wrapper forwards the same): msync(MS_SYNC) syncs nothing, as on shmem; MADV_REMOVE (and
+ * fallocate() through /proc/PID/map_files) punches the shmem file itself.  The caller holds
+ * the file, so the module is pinned while this runs.
+ */
+static long kipc_shm_map_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct kipc_channel *ch = file->private_data;
+
+	if (!ch->shm_file->f_op->fallocate)
+		return -EOPNOTSUPP;
+	return ch->shm_file->f_op->fallocate(ch->shm_file, mode, offset, len);
+}
+
 static const struct file_operations kipc_shm_map_fops = {
 	.owner = THIS_MODULE,
 	.release = kipc_shm_map_release,
+	.fsync = noop_fsync,
+	.fallocate = kipc_shm_map_fallocate,
 };
 
 /* A new file on @ch's shmem inode for one mmap(), holding a reference on @ch. */
@@ -196,7 +213,7 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
 		/* and mprotect() may never add it */
-		vma->vm_flags &= ~VM_MAYWRITE;
+		vm_flags_clear(vma, VM_MAYWRITE);
 	}
 	total = ch->shm_size >> PAGE_SHIFT;
 	if (vma->vm_pgoff >= total || pages > total - vma->vm_pgoff)
@@ -206,7 +223,7 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	/* mmap refused a longer mapping: so must mremap. */
-	vma->vm_flags |= VM_DONTEXPAND;
+	vm_flags_set(vma, VM_DONTEXPAND);
 	/* The VMA takes its own reference; on a failure below, mmap's unwinding drops it. */
 	vma_set_file(vma, map);
 	fput(map);

@@ -15,8 +15,9 @@
  *    Output is written back up to min(size, the kernel's sizeof), so an old program is never
  *    written past the end of its struct and a new program reads zeros for fields an old kernel
  *    does not have.  A struct that cannot be written back (a read-only page) fails with EFAULT
- *    before the call does anything.  KIPC_IOC_SEND and KIPC_IOC_DESTROY write nothing back,
- *    so their argument may be read-only.
+ *    before the call does anything.  KIPC_IOC_SEND and KIPC_IOC_DESTROY write nothing back
+ *    (but for an interrupted timed wait, see "Signals and waits"), so their argument may be
+ *    read-only.
  *  - size is at most a page: a larger one is E2BIG before anything is read past the first
  *    page (clone3, openat2 and sched_setattr do the same).
  *  - The table of bad arguments and the errno each gets is docs/bad-input.md.
@@ -252,8 +253,9 @@ struct kipc_destroy {
  * @received: messages received, all time
  * @dropped: messages dropped by KIPC_OVERFLOW_DROP, all time
  * @last_send_pid: the last sender's pid (in the caller's pid namespace; 0 if none or unseen)
- * @last_recv_pid: the last receiver's pid
- * @ctime_ns: creation time, CLOCK_REALTIME nanoseconds
+ * @last_recv_pid: the last receiver's pid (one whose copy to its buffer then failed included)
+ * @ctime_ns: creation time, CLOCK_REALTIME nanoseconds, as the coarse clock gives it (to a
+ *            tick, as file times are); so are the two times below
  * @send_time_ns: time of the last send, or 0
  * @recv_time_ns: time of the last receive, or 0
  * @shm_size: SHM: the size in bytes (whole pages)
@@ -357,7 +359,8 @@ struct kipc_list {
  * Signals and waits.  A wait that a signal interrupts ends with EINTR when a handler without
  * SA_RESTART runs.  Otherwise (no handler: SIGSTOP then SIGCONT, an ignored or a traced stop;
  * or SA_RESTART) the call is restarted, and a timed wait restarted this way ends when the
- * first call would have, however long the task was stopped: with KIPC_MSG_ABSTIME the
+ * first call would have, however long the task was stopped: with KIPC_MSG_ABSTIME (a deadline
+ * on the caller's CLOCK_MONOTONIC, its time namespace's offset included) the
  * deadline stays as it is; a relative timeout is rewritten in place into its absolute form
  * (the kernel sets KIPC_MSG_ABSTIME in flags and the deadline in timeout_ns) before the
  * restart, and also when the call then ends with EINTR, so that retrying the same struct
@@ -464,6 +467,10 @@ struct kipc_batch {
  * Restarts never send twice: a call interrupted while waiting to send is restarted as a send
  * would be; once the request is out, an interrupted wait for the reply ends with EINTR and
  * sent = 1, whatever the signal (the reply is then received from @reply_fd as any message).
+ *
+ * A request that a full KIPC_OVERFLOW_DROP queue dropped on arrival (see struct kipc_msg) is
+ * no error of the call's: it returns KIPC_SEND_DROPPED (1) with sent = 0 and reply_len = 0,
+ * and no reply will come.  libkipc's kipc_call() reports it as -ECANCELED.
  */
 struct kipc_call {
 	__u32 size;
