@@ -566,7 +566,19 @@ static void op_call(unsigned int q, unsigned int r)
 	c.reply_buf = (uintptr_t)W->rbuf[0];
 	c.reply_len = MSG_MAX;
 	rop = recv_begin(1, qfds[r].inst);
-	ret = ioctl(qfds[q].fd, KIPC_IOC_CALL, &c) < 0 ? -errno : 0;
+	ret = ioctl(qfds[q].fd, KIPC_IOC_CALL, &c);
+	/*
+	 * KIPC_SEND_DROPPED: a full DROP queue dropped the request on arrival (sent = 0, no
+	 * reply); the kernel counts it sent and dropped, and so does the ledger.
+	 */
+	if (ret == KIPC_SEND_DROPPED) {
+		settle(seq, 1, true);
+		W->calls++;
+		if (c.sent || c.reply_len)
+			violation("call: dropped, yet sent %u and a reply of %u", c.sent, c.reply_len);
+		return;
+	}
+	ret = ret < 0 ? -errno : 0;
 	settle(seq, 1, c.sent == 1);
 	W->calls++;
 	if (c.sent > 1)
