@@ -94,10 +94,16 @@ static void build(const struct side *s, void *dst, size_t len, __u64 seq, unsign
 }
 
 /* Fail the side with @fmt (a corrupt message, or a transport error). */
+#define FAIL_NOTE(s, code, ...) ((s)->sh->failed[(s)->id] = (code),			\
+	snprintf((s)->sh->error[(s)->id], sizeof((s)->sh->error[0]), __VA_ARGS__))
 #define FAIL(s, code, ...) do {							\
-	(s)->sh->failed[(s)->id] = (code);					\
-	snprintf((s)->sh->error[(s)->id], sizeof((s)->sh->error[0]), __VA_ARGS__); \
+	FAIL_NOTE(s, code, __VA_ARGS__);					\
 	return (code);								\
+} while (0)
+/* FAIL, for a function that has something to free first at @label. */
+#define FAIL_AT(label, s, code, ...) do {					\
+	FAIL_NOTE(s, code, __VA_ARGS__);					\
+	goto label;								\
 } while (0)
 
 static int check(struct side *s, const void *msg, size_t got, __u64 seq, unsigned int *flags)
@@ -292,6 +298,44 @@ static int pingpong_client(struct side *s, struct lat_stats *st)
 	return ret;
 }
 
+/*
+ * The server of an RPC backend: its reply and its wait for the next request are one call
+ * (KIPC_IOC_CALL the other way round), binder's WRITE_READ, so a round trip is two syscalls.
+ */
+static int pingpong_rpc_server(struct side *s)
+{
+	size_t len = s->pt->size;
+	unsigned char *req = malloc(len), *reply = malloc(len);
+	unsigned int flags = 0;
+	int ret = -ENOMEM;
+	__u64 seq;
+	long n;
+
+	if (!req || !reply)
+		goto out;
+	n = kipc_transport_recv(s->tp, req, len, KIPC_TRANSPORT_FOREVER);
+	for (seq = 0;; seq++) {
+		if (n < 0) {
+			ret = (int)n;
+			FAIL_AT(out, s, ret, "receive: %s", strerror(-ret));
+		}
+		ret = check(s, req, (size_t)n, seq, &flags);
+		if (ret)
+			goto out;
+		build(s, reply, len, seq, F_REPLY | (flags & F_LAST));
+		if (flags & F_LAST)
+			break;
+		n = kipc_transport_call(s->tp, reply, len, req, len, KIPC_TRANSPORT_FOREVER);
+	}
+	ret = kipc_transport_send(s->tp, reply, len, KIPC_TRANSPORT_FOREVER);
+	if (ret)
+		FAIL_AT(out, s, ret, "send: %s", strerror(-ret));
+out:
+	free(req);
+	free(reply);
+	return ret;
+}
+
 static int pingpong_server(struct side *s)
 {
 	const void *msg;
@@ -479,7 +523,9 @@ int workload_side(const struct bench_opts *o, const struct point *pt, unsigned i
 	s.sum = pt->size >= HDR ? checksum(s.tmpl + HDR, pt->size - HDR) : 0;
 	for (r = 0; r < o->repeats && !ret; r++) {
 		if (pt->wl == WL_LATENCY)
-			ret = id ? pingpong_server(&s) : pingpong_client(&s, &sh->lat[r]);
+			ret = !id ? pingpong_client(&s, &sh->lat[r]) :
+			      pt->b->flags & KIPC_TRANSPORT_NATIVE_RPC ? pingpong_rpc_server(&s) :
+			      pingpong_server(&s);
 		else
 			ret = id ? stream_receiver(&s) : stream_sender(&s, &sh->thr[r]);
 		if (!ret && !id)

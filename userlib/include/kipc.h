@@ -270,6 +270,8 @@ void kipc_pool_close(struct kipc_pool *p, int destroy);
 #define KIPC_TRANSPORT_NATIVE_CALL	(1u << 5)	/* request and reply in one kernel call */
 #define KIPC_TRANSPORT_ZERO_COPY	(1u << 6)	/* send_begin/recv_begin use shared memory */
 #define KIPC_TRANSPORT_SHARED_MEMORY	(1u << 7)	/* no syscall unless a side sleeps */
+/* the server's reply and its wait for the next request in one kernel call, too */
+#define KIPC_TRANSPORT_NATIVE_RPC	(1u << 8)
 
 struct kipc_transport;		/* one endpoint */
 struct kipc_transport_pair;	/* a connected pair before each process takes its side */
@@ -384,7 +386,9 @@ int kipc_transport_recv_batch(struct kipc_transport *tp, struct kipc_transport_m
 /*
  * kipc_transport_call() - send @req and receive the peer's next message into @reply
  *
- * One kernel call where the backend has KIPC_TRANSPORT_NATIVE_CALL (KIPC_IOC_CALL).
+ * One kernel call where the backend has KIPC_TRANSPORT_NATIVE_CALL (KIPC_IOC_CALL).  A server
+ * calls it too, with its reply as @req and room for the next request as @reply: with
+ * KIPC_TRANSPORT_NATIVE_RPC a round trip then costs two system calls, one on each side.
  * @timeout_ns applies to each half.  Return: the reply's length, or -errno.
  */
 long kipc_transport_call(struct kipc_transport *tp, const void *req, size_t req_len,
@@ -456,6 +460,9 @@ const char *kipc_strerror(int err);
 #define KIPC_RING_REC_SIZE(len)	(16 + (((__u64)(len) + 7) & ~(__u64)7))
 #define KIPC_RING_CHECK_NS	100000000u
 #define KIPC_RING_FOREVER	(-1)
+/* A side that would sleep spins this long first (ns; $KIPC_RING_SPIN_NS overrides it). */
+#define KIPC_RING_SPIN_NS	50000u
+#define KIPC_RING_SPIN_MAX_NS	100000000u
 
 /* kipc_ring_attach() flags: exactly one of the first two. */
 #define KIPC_RING_PRODUCER	(1u << 0)
@@ -553,6 +560,19 @@ long kipc_ring_recv(struct kipc_ring *ring, void *buf, size_t cap, __s64 timeout
  * taken what is queued.  The mapping stays the caller's to unmap.
  */
 void kipc_ring_close(struct kipc_ring *ring);
+
+/*
+ * kipc_ring_set_spin() - how long this side spins, re-checking the ring, before it sleeps
+ * @spin_ns: 0 sleeps at once; at most KIPC_RING_SPIN_MAX_NS
+ *
+ * The default is KIPC_RING_SPIN_NS, or $KIPC_RING_SPIN_NS when set at attach.  A side never
+ * spins on a machine with one CPU online, nor while the peer sleeps waiting for it.
+ * Return: 0, or -EINVAL.
+ */
+int kipc_ring_set_spin(struct kipc_ring *ring, __u64 spin_ns);
+
+/* kipc_ring_spin_ns() - the time this side has spent spinning so far, in nanoseconds. */
+__u64 kipc_ring_spin_ns(const struct kipc_ring *ring);
 
 /* ---- Ring wake-ups through the kipc doorbell ---------------------------------------------
  * For a ring in a kipc shared-page channel: sleep in KIPC_IOC_WAIT and wake with

@@ -37,6 +37,14 @@
  * Waiting goes through struct kipc_ring_wait_ops: the default is FUTEX_WAIT/FUTEX_WAKE, shared
  * (not FUTEX_PRIVATE_FLAG) because the sides may be different processes.
  *
+ * Spinning.  A side that would sleep first spins, for at most spin_ns (KIPC_RING_SPIN_NS by
+ * default, kipc_ring_set_spin() to change it), re-checking with a pause between looks: a wake-up
+ * of a sleeping process costs tens of microseconds, a cache-line transfer a fraction of one, so
+ * a peer that answers within the budget costs no syscall at all.  It does not spin where that
+ * cannot help: on one CPU (the peer cannot run meanwhile), and while the peer itself sleeps
+ * waiting for this side (it cannot be about to answer).  The time spun is counted
+ * (kipc_ring_spin_ns()), so that what spinning buys is seen beside what it burns.
+ *
  * Peer liveness.  Sleeps last at most KIPC_RING_CHECK_NS; each that ends by timeout checks
  * whether the peer process still exists, so a peer killed with SIGKILL yields -EPIPE within
  * about that time, even to a caller that waits forever.  The check is kill(pid, 0) failing
@@ -115,6 +123,8 @@ struct kipc_ring {
 	__u32 peer;		/* the peer's index as last loaded */
 	const struct kipc_ring_wait_ops *ops;
 	void *ops_ctx;
+	__u64 spin_ns;		/* longest spin before a sleep; 0: sleep at once */
+	__u64 spun_ns;		/* CPU time spent spinning, all told */
 	/* A message a call left half sent or half received (see kipc_ring_send()). */
 	bool part_active;
 	const void *part_buf;
@@ -289,6 +299,57 @@ static int ring_sleep(struct kipc_ring *r, _Atomic __u32 *word, __u32 seq,
 	return ret;
 }
 
+static __u64 ring_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000u + (__u64)ts.tv_nsec;
+}
+
+static inline void ring_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+/*
+ * Spin until the peer made @need bytes ready, for at most r->spin_ns, unless the peer sleeps
+ * waiting for this side.  Return: ring_check()'s answer (0: still nothing, the caller sleeps).
+ */
+static int ring_spin(struct kipc_ring *r, __u32 need)
+{
+	const struct ring_wait *peer = &r->hdr->wait[!r->side];
+	__u64 start, now;
+	unsigned int i;
+	int ret = 0;
+
+	if (!r->spin_ns)
+		return 0;
+	start = ring_now_ns();
+	now = start;
+	while (now - start < r->spin_ns) {
+		/* relaxed: a stale flag costs one look more or one less, never a lost wake. */
+		if (atomic_load_explicit(&peer->waiting, memory_order_relaxed))
+			break;
+		for (i = 0; i < 64; i++) {
+			ret = ring_check(r, need);
+			if (ret)
+				goto out;
+			ring_cpu_relax();
+		}
+		now = ring_now_ns();
+	}
+out:
+	r->spun_ns += ring_now_ns() - start;
+	return ret;
+}
+
 /*
  * ring_await() - wait until the peer has made @need bytes ready for this side
  * Return: 0, -EAGAIN (the caller does not wait), or an error of ring_check() or ring_sleep().
@@ -305,6 +366,9 @@ static int ring_await(struct kipc_ring *r, __u32 need, struct ring_deadline *dl)
 			return ret < 0 ? ret : 0;
 		if (!dl->timeout_ns)
 			return -EAGAIN;
+		ret = ring_spin(r, need);
+		if (ret)
+			return ret < 0 ? ret : 0;
 		/* relaxed: a stale value only makes the sleep below return at once. */
 		seq = atomic_load_explicit(&w->seq, memory_order_relaxed);
 		/* release: keeps the load of seq before the flag; the waker takes the flag with
@@ -414,6 +478,33 @@ static int ring_check_hdr(const struct ring_hdr *hdr, size_t size)
 	return 0;
 }
 
+/* Online CPUs, once: spinning on one is pure loss. */
+static long ring_cpus(void)
+{
+	static long cpus;
+
+	if (!cpus)
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus;
+}
+
+/* KIPC_RING_SPIN_NS, or $KIPC_RING_SPIN_NS (nanoseconds), and none on one CPU. */
+static __u64 ring_default_spin_ns(void)
+{
+	const char *env = getenv("KIPC_RING_SPIN_NS");
+	unsigned long long ns = KIPC_RING_SPIN_NS;
+	char *end;
+
+	if (ring_cpus() <= 1)
+		return 0;
+	if (env && *env) {
+		ns = strtoull(env, &end, 10);
+		if (*end || ns > KIPC_RING_SPIN_MAX_NS)
+			ns = KIPC_RING_SPIN_NS;
+	}
+	return ns;
+}
+
 int kipc_ring_attach(struct kipc_ring **ringp, void *mem, size_t size, unsigned int flags,
 		     const struct kipc_ring_wait_ops *ops, void *ops_ctx)
 {
@@ -445,6 +536,7 @@ int kipc_ring_attach(struct kipc_ring **ringp, void *mem, size_t size, unsigned 
 	r->flags = flags;
 	r->ops = ops ? ops : &kipc_ring_futex_ops;
 	r->ops_ctx = ops_ctx;
+	r->spin_ns = ring_default_spin_ns();
 	/* relaxed: no one else stores this side's index. */
 	r->pos = atomic_load_explicit(&hdr->idx[r->side].val, memory_order_relaxed);
 	ret = ring_load_peer(r);
@@ -461,6 +553,19 @@ int kipc_ring_attach(struct kipc_ring **ringp, void *mem, size_t size, unsigned 
 out_free:
 	free(r);
 	return ret;
+}
+
+int kipc_ring_set_spin(struct kipc_ring *ring, __u64 spin_ns)
+{
+	if (!ring || spin_ns > KIPC_RING_SPIN_MAX_NS)
+		return -EINVAL;
+	ring->spin_ns = ring_cpus() > 1 ? spin_ns : 0;
+	return 0;
+}
+
+__u64 kipc_ring_spin_ns(const struct kipc_ring *ring)
+{
+	return ring ? ring->spun_ns : 0;
 }
 
 void kipc_ring_close(struct kipc_ring *ring)

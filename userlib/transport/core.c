@@ -44,6 +44,7 @@ static const struct kipc_transport_backend *const backends[] = {
 	&kipc__tp_kipc_mq,
 	&kipc__tp_kipc_mq_batch,
 	&kipc__tp_kipc_mq_call,
+	&kipc__tp_kipc_rpc,
 	&kipc__tp_kipc_ring,
 	&kipc__tp_kipc_ring_doorbell,
 	&kipc__tp_kipc_pool,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * kipc message queues: "kipc-mq" (one ioctl per message), "kipc-mq-batch" (KIPC_IOC_SEND_BATCH
- * and _RECV_BATCH) and "kipc-mq-call" (KIPC_IOC_CALL: request and reply in one syscall).  The
+ * and _RECV_BATCH), "kipc-mq-call" (KIPC_IOC_CALL: request and reply in one syscall) and
+ * "kipc-rpc" (the same, with the server's reply and wait for the next request in one, too).  The
  * three differ only in which ops they fill in.
  *
  * Two queues, one per direction, created EXCL|AUTODESTROY: "<pair>.a2b"/".b2a" for a pair
@@ -390,6 +391,15 @@ const struct kipc_transport_backend kipc__tp_kipc_mq_batch = {
 	.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_BATCH,
 	.ops = &mq_batch_ops,
 	.params = (const void *)(unsigned long)KIPC_FEATURE_BATCH,
+};
+
+/* The same calls; the bench's server also replies and waits with one KIPC_IOC_CALL. */
+const struct kipc_transport_backend kipc__tp_kipc_rpc = {
+	.name = "kipc-rpc",
+	.summary = "kipc message queues, KIPC_IOC_CALL on both sides: two syscalls per round trip",
+	.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_CALL | KIPC_TRANSPORT_NATIVE_RPC,
+	.ops = &mq_call_ops,
+	.params = (const void *)(unsigned long)KIPC_FEATURE_CALL,
 };
 
 const struct kipc_transport_backend kipc__tp_kipc_mq_call = {
