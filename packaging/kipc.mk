@@ -134,7 +134,8 @@ install-check: lib module $(KIPCCTL)
 
 dkms-check:
 	@$(call dkms_stage,$(BUILD)/dkms/source/kipc-$(VERSION))
-	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) bash tests/packaging/dkms-test.sh
+	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) LTS_KDIR=$(LTS_KDIR) \
+		bash tests/packaging/dkms-test.sh
 
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # DKMS builds the module against the stock Debian headers, from the sources `make dkms-check`
 # staged in $BUILD/dkms/source/kipc-$VERSION, in a DKMS tree of its own under $BUILD: the
-# system's /var/lib/dkms and /usr/src are not touched.  Also checks that dkms.conf's kernel
-# range takes every 6.1.x and nothing else.
+# system's /var/lib/dkms and /usr/src are not touched; and against Debian 12's 6.12 when
+# LTS_KDIR names its unpacked headers.  Also checks that dkms.conf's kernel range takes every
+# 6.1.x and 6.12.x and nothing else.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
@@ -24,11 +25,11 @@ in_range() {	# in_range KVER: does dkms.conf's BUILD_EXCLUSIVE_KERNEL take it?
 	# shellcheck disable=SC1091
 	(set +u; . "$top/dkms.conf" && [[ $1 =~ $BUILD_EXCLUSIVE_KERNEL ]])
 }
-for k in $(printf "%s\n" 6.1.0-56-amd64 6.1.192 "$kver" | sort -u); do
+for k in $(printf "%s\n" 6.1.0-56-amd64 6.1.192 6.12.117+deb12-amd64 6.12.0 "$kver" | sort -u); do
 	check "dkms.conf supports kernel $k" in_range "$k"
 done
 out_of_range() { ! in_range "$1"; }
-for k in 6.10.0-1-amd64 6.2.0 6.0.19 5.10.0-30-amd64 6.12.0; do
+for k in 6.10.0-1-amd64 6.2.0 6.0.19 5.10.0-30-amd64 6.11.0 6.13.0 6.120.0; do
 	check "dkms.conf excludes kernel $k" out_of_range "$k"
 done
 check "dkms add" dkms_ add
@@ -47,5 +48,13 @@ refuses() {	# exit 77 and the reason: BUILD_EXCLUSIVE
 	fi
 }
 check "dkms refuses a kernel outside the range" refuses 6.2.0-1-amd64
+
+if [ -n "${LTS_KDIR:-}" ] && [ -f "$LTS_KDIR/Makefile" ]; then
+	lver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$LTS_KDIR/include/generated/utsrelease.h")
+	check "dkms build -k $lver (against $LTS_KDIR)" dkms_ build -k "$lver" \
+		--kernelsourcedir "$LTS_KDIR"
+	lko=$tree/kipc/$VERSION/$lver/$(uname -m)/module/kipc.ko
+	check "its vermagic is $lver" bash -c "modinfo -F vermagic '$lko' | grep -q '^$lver '"
+fi
 
 finish dkms

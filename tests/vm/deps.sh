@@ -68,3 +68,34 @@ if [ ! -f "$src/Makefile" ]; then
 	mv "$src.tmp" "$src"
 fi
 ln -sfn "linux-source-$srcver" "$CACHE/src/current"
+
+# The current LTS as Debian 12 ships it (6.12, in its security suite): the newest image, headers
+# and kbuild of one version, unpacked into the cache and never installed (a headers package
+# would pull an image into /boot and change what a plain `make` builds against).  The headers'
+# Makefile names its -common twin by absolute path: it is pointed at the unpacked one.
+lts=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+	sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-amd64-unsigned .*/\1/p' | sort -V | tail -1)
+if [ -z "$lts" ]; then
+	echo "deps: no linux-image-6.12.*+deb12-amd64-unsigned in the apt lists: the 6.12 VM will be skipped" >&2
+else
+	kdir612="$CACHE/lts/$lts"
+	if [ ! -f "$kdir612/vmlinuz" ]; then
+		echo "deps: fetching Linux $lts (image, headers, kbuild)"
+		tmp=$(mktemp -d)
+		chmod 755 "$tmp"
+		(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root \
+			"linux-image-$lts-amd64-unsigned" "linux-headers-$lts-amd64" \
+			"linux-headers-$lts-common" "linux-kbuild-${lts%+deb12}+deb12" >/dev/null)
+		rm -rf "$kdir612.tmp"
+		mkdir -p "$kdir612.tmp/root"
+		for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$kdir612.tmp/root"; done
+		hdr="$kdir612.tmp/root/usr/src/linux-headers-$lts-amd64"
+		echo "include $kdir612/root/usr/src/linux-headers-$lts-common/Makefile" > "$hdr/Makefile"
+		cp "$kdir612.tmp/root/boot/vmlinuz-$lts-amd64" "$kdir612.tmp/vmlinuz"
+		ln -sfn "root/usr/src/linux-headers-$lts-amd64" "$kdir612.tmp/headers"
+		rm -rf "$kdir612.tmp/root/lib/modules" "$kdir612.tmp/root/boot" "$tmp"
+		rm -rf "$kdir612"
+		mv "$kdir612.tmp" "$kdir612"
+	fi
+	ln -sfn "$lts" "$CACHE/lts/current"
+fi

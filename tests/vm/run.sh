@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kipc test VM runner.
 #
-#   tests/vm/run.sh --kernel stock|debug --plan check|demo|shell|kipcctl|PLANFILE [--mode realtime|icount]
+#   tests/vm/run.sh --kernel stock|lts|debug --plan check|demo|shell|kipcctl|PLANFILE [--mode realtime|icount]
 #
 # Builds the module against the chosen kernel, packs an initramfs (busybox-static, the modules,
 # the static test programs, tests/vm/init.sh as /init and the plan), boots QEMU and judges the
@@ -47,6 +47,15 @@ stock)
 	vm_timeout=${KIPC_VM_TIMEOUT:-300}
 	[ "$plan" = demo ] && vm_timeout=${KIPC_VM_TIMEOUT:-3000}
 	;;
+lts)
+	# Debian 12's 6.12, unpacked by deps.sh.
+	kdir_lts=$(readlink -f "$CACHE/lts/current")
+	vmlinuz="$kdir_lts/vmlinuz"
+	KDIR=$(readlink -f "$kdir_lts/headers")
+	mem=${KIPC_VM_MEM:-1024}
+	vm_timeout=${KIPC_VM_TIMEOUT:-300}
+	[ "$plan" = demo ] && vm_timeout=${KIPC_VM_TIMEOUT:-3000}
+	;;
 debug)
 	say "debug kernel (cached after the first build)"
 	KDIR=$(bash "$top/tests/vm/debug-kernel.sh")
@@ -54,7 +63,7 @@ debug)
 	mem=${KIPC_VM_MEM:-2048}
 	vm_timeout=${KIPC_VM_TIMEOUT:-1500}
 	;;
-*) echo "run.sh: --kernel is stock or debug" >&2; exit 2 ;;
+*) echo "run.sh: --kernel is stock, lts or debug" >&2; exit 2 ;;
 esac
 [ -f "$vmlinuz" ] || { echo "run.sh: no kernel image at $vmlinuz (run make deps)" >&2; exit 1; }
 [ -f "$KDIR/Makefile" ] || { echo "run.sh: no kernel build tree at $KDIR (run make deps)" >&2; exit 1; }
@@ -278,7 +287,8 @@ function body(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
 / kipc_isolation_ invoked oom-killer: / { dump = 1; held = ""; pending = 1; print; next }
 dump {
 	b = body($0)
-	if (b ~ /^CPU: [0-9]+ PID: [0-9]+ Comm: kipc_isolation_ / || b ~ /^Hardware name: / ||
+	if (b ~ /^CPU: [0-9]+ (UID: [0-9]+ )?PID: [0-9]+ Comm: kipc_isolation_ / ||
+	    b ~ /^Hardware name: / || b ~ /^Tainted: / ||
 	    b ~ /^Call Trace:$/ || b ~ /^ *<\/?(TASK|IRQ)>$/ ||
 	    b ~ /^ +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[[a-z0-9_]+\])?$/ ||
 	    b ~ /^(RIP|Code|RSP|RAX|RDX|RBP|R10|R13): /) { held = held $0 "\n"; next }
