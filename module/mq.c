@@ -77,8 +77,8 @@ struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
 	ret = kipc_user_charge(user, charge);
 	if (ret)
 		return ERR_PTR(ret);
-	/* Charged to the sender's memory cgroup, as a pipe buffer would be. */
-	msg = kvmalloc(charge, GFP_KERNEL_ACCOUNT);
+	/* Charged to the sender's memory cgroup, as a pipe buffer would be; ENOMEM, no warning. */
+	msg = kvmalloc(charge, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg) {
 		kipc_user_uncharge(user, charge);
 		return ERR_PTR(-ENOMEM);
@@ -680,7 +680,8 @@ struct kipc_batch_slot {
 
 static struct kipc_batch_slot *kipc_batch_slots(const struct kipc_batch *b)
 {
-	return kvmalloc_array(b->count, sizeof(struct kipc_batch_slot), GFP_KERNEL);
+	/* Up to 32 KiB: a failure is the caller's ENOMEM, not a warning in the log. */
+	return kvmalloc_array(b->count, sizeof(struct kipc_batch_slot), GFP_KERNEL | __GFP_NOWARN);
 }
 
 /*
