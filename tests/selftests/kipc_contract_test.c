@@ -422,6 +422,42 @@ static void *epoll_waiter_fn(void *arg)
 }
 
 /*
+ * WAITERS attachments to channel @name, each in an epoll instance of its own with EPOLLIN |
+ * EPOLLEXCLUSIVE, each with a thread asleep in epoll_wait when this returns.
+ * Return: 0, or the step that failed (1-5).
+ */
+static int start_exclusive_waiters(const char *name, int fd[WAITERS],
+				   struct epoll_waiter w[WAITERS])
+{
+	int i, j;
+
+	for (i = 0; i < WAITERS; i++) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+
+		fd[i] = attach_new(name, KIPC_ACCESS_READ);
+		if (fd[i] < 0)
+			return 1;
+		w[i].ep = epoll_create1(EPOLL_CLOEXEC);
+		if (w[i].ep < 0)
+			return 2;
+		if (epoll_ctl(w[i].ep, EPOLL_CTL_ADD, fd[i], &ev))
+			return 3;
+		w[i].tid = 0;
+		w[i].n = -2;
+		if (pthread_create(&w[i].thread, NULL, epoll_waiter_fn, &w[i]))
+			return 4;
+	}
+	for (i = 0; i < WAITERS; i++) {
+		for (j = 0; j < 500 && (!w[i].tid || proc_state(w[i].tid) != 'S'); j++)
+			msleep(10);
+		if (proc_state(w[i].tid) != 'S')
+			return 5;
+	}
+	msleep(20);
+	return 0;
+}
+
+/*
  * KIPC_DESTROY_NOW wakes every waiter, exclusive ones too: four epoll instances, each with
  * EPOLLEXCLUSIVE on its own attachment of one channel, each with a thread in epoll_wait.
  * Old module: a plain wake-up stops at the first exclusive waiter of each wait queue, so
@@ -431,29 +467,12 @@ static void *epoll_waiter_fn(void *arg)
 TEST_F(chan, destroy_now_wakes_every_exclusive_epoll_waiter)
 {
 	struct epoll_waiter w[WAITERS];
-	int fd[WAITERS], i, j;
+	int fd[WAITERS], i;
 
 	REQUIRE_MQ();
 	ASSERT_EQ(0, chan_create(self->ctl, self->name, variant->type));
-	for (i = 0; i < WAITERS; i++) {
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
-
-		fd[i] = attach_new(self->name, KIPC_ACCESS_READ);
-		ASSERT_LE(0, fd[i]);
-		w[i].ep = epoll_create1(EPOLL_CLOEXEC);
-		ASSERT_LE(0, w[i].ep);
-		ASSERT_EQ(0, epoll_ctl(w[i].ep, EPOLL_CTL_ADD, fd[i], &ev));
-		w[i].tid = 0;
-		w[i].n = -2;
-		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, epoll_waiter_fn, &w[i]));
-	}
 	/* Each thread sleeps in epoll_wait before the destroy. */
-	for (i = 0; i < WAITERS; i++) {
-		for (j = 0; j < 500 && (!w[i].tid || proc_state(w[i].tid) != 'S'); j++)
-			msleep(10);
-		ASSERT_EQ('S', proc_state(w[i].tid));
-	}
-	msleep(20);
+	ASSERT_EQ(0, start_exclusive_waiters(self->name, fd, w));
 
 	ASSERT_EQ(0, kipc_destroy(self->ctl, self->name, KIPC_DESTROY_NOW));
 	for (i = 0; i < WAITERS; i++) {
@@ -475,29 +494,12 @@ TEST_F(contract, batch_send_wakes_as_many_exclusive_waiters_as_messages)
 {
 	struct kipc_msg_vec vec[WAITERS];
 	struct epoll_waiter w[WAITERS];
-	int fd[WAITERS], tx, i, j;
+	int fd[WAITERS], tx, i;
 
 	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
 	tx = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, tx);
-	for (i = 0; i < WAITERS; i++) {
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
-
-		fd[i] = attach_new(self->name, KIPC_ACCESS_READ);
-		ASSERT_LE(0, fd[i]);
-		w[i].ep = epoll_create1(EPOLL_CLOEXEC);
-		ASSERT_LE(0, w[i].ep);
-		ASSERT_EQ(0, epoll_ctl(w[i].ep, EPOLL_CTL_ADD, fd[i], &ev));
-		w[i].tid = 0;
-		w[i].n = -2;
-		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, epoll_waiter_fn, &w[i]));
-	}
-	for (i = 0; i < WAITERS; i++) {
-		for (j = 0; j < 500 && (!w[i].tid || proc_state(w[i].tid) != 'S'); j++)
-			msleep(10);
-		ASSERT_EQ('S', proc_state(w[i].tid));
-	}
-	msleep(20);
+	ASSERT_EQ(0, start_exclusive_waiters(self->name, fd, w));
 	memset(vec, 0, sizeof(vec));
 	for (i = 0; i < WAITERS; i++) {
 		vec[i].buf = (__u64)(unsigned long)"m";

@@ -135,29 +135,12 @@ TEST(the_parent_namespace_never_sees_the_childs_channels)
 	close(hold[1]);
 }
 
-/* One line of the debugfs state file ("namespaces", "alive"...), or -1. */
-static long state_of(const char *key)
-{
-	char line[128], fmt[64];
-	long v = -1;
-	FILE *f = fopen(KIPC_STATE, "r");
-
-	if (!f)
-		return -1;
-	snprintf(fmt, sizeof(fmt), "%s %%ld", key);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, fmt, &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 static long wait_state(const char *key, long want)
 {
 	long v = -1;
 	int i;
 
-	for (i = 0; i < 50 && (v = state_of(key)) != want; i++)
+	for (i = 0; i < 50 && (v = state_value(key)) != want; i++)
 		usleep(100 * 1000);
 	return v;
 }
@@ -209,8 +192,8 @@ TEST(a_channel_held_from_outside_lets_its_dead_namespace_go)
 		SKIP(return, "needs root (unshare of an IPC namespace)");
 	/* Let the collector finish with what earlier tests left (it runs every half second). */
 	usleep(1200 * 1000);
-	namespaces = state_of("namespaces");
-	alive = state_of("alive");
+	namespaces = state_value("namespaces");
+	alive = state_value("alive");
 	if (alive < 0)
 		SKIP(return, "the module's state has no alive count");
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
@@ -226,7 +209,7 @@ TEST(a_channel_held_from_outside_lets_its_dead_namespace_go)
 
 	/* The namespace is gone from kipc's table; the channel still counts, and works. */
 	EXPECT_EQ(namespaces, wait_state("namespaces", namespaces));
-	EXPECT_EQ(alive + 1, state_of("alive"));
+	EXPECT_EQ(alive + 1, state_value("alive"));
 	EXPECT_EQ(0, put(fd, "still here", 0));
 	EXPECT_EQ(10, get(fd, buf, NULL));
 	close(fd);

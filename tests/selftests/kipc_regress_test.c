@@ -14,24 +14,6 @@
 
 #include "kipc_selftest.h"
 
-#define STATE "/sys/kernel/debug/kipc/state"
-
-static long state_value(const char *key)
-{
-	char line[128], fmt[64];
-	long v = -1;
-	FILE *f = fopen(STATE, "r");
-
-	if (!f)
-		return -1;
-	snprintf(fmt, sizeof(fmt), "%s %%ld", key);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, fmt, &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 #define REQUIRE_MQ_SHM() REQUIRE_MODULE_FEATURES(KIPC_FEATURE_MQ | KIPC_FEATURE_SHM)
 
 struct race {
@@ -79,7 +61,7 @@ TEST(drop_queue_with_faulting_receives_leaks_nothing)
 	REQUIRE_MQ_SHM();
 	before = state_value("messages");
 	if (before < 0)
-		SKIP(return, "no " STATE " (needs root and debugfs)");
+		SKIP(return, "no " KIPC_STATE " (needs root and debugfs)");
 	snprintf(c.name, sizeof(c.name), "regress-drop-%d", getpid());
 	r.ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, r.ro);

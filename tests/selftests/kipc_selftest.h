@@ -324,20 +324,27 @@ static inline int write_param_text(const char *name, const char *text)
 
 #define KIPC_STATE	"/sys/kernel/debug/kipc/state"
 
-/* Channels in every namespace, from debugfs, or -1 without it. */
-static inline int channels_total(void)
+/* One line of the debugfs state file ("channels", "messages", "alive"...), or -1 without it. */
+static inline long state_value(const char *key)
 {
-	char line[64];
-	int n = -1;
+	char line[128], fmt[64];
+	long v = -1;
 	FILE *f = fopen(KIPC_STATE, "r");
 
 	if (!f)
 		return -1;
+	snprintf(fmt, sizeof(fmt), "%s %%ld", key);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "channels %d", &n) == 1)
+		if (sscanf(line, fmt, &v) == 1)
 			break;
 	fclose(f);
-	return n;
+	return v;
+}
+
+/* Channels in every namespace, from debugfs, or -1 without it. */
+static inline int channels_total(void)
+{
+	return (int)state_value("channels");
 }
 
 /* Wait up to 5 s (the collector runs every 0.5 s) for the count to reach @want. */
