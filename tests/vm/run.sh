@@ -13,7 +13,8 @@
 # Environment: KIPC_CACHE, BUILD, KIPC_VM_TIMEOUT (seconds for the whole boot),
 #   KIPC_STEP_TIMEOUT (seconds per step in the guest), KIPC_ACCEL (tcg|kvm; default tcg: the
 #   /dev/kvm of these machines hangs guests), KIPC_VM_MEM (MiB), KIPC_EXPECT_FAIL (for selftest.sh:
-#   invert the exit status, but still print the reasons).
+#   invert the exit status, but still print the reasons), KIPC_VM_OVERLAY (a folder copied into
+#   the guest's root, with the shared libraries its programs need: tests/vm/profile.sh uses it).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +34,11 @@ name=${name:-$kernel-$(basename "$plan" .plan)}
 work="$BUILD/vm/$name"
 rm -rf "$work"
 mkdir -p "$work" "$BUILD/results"
+# $KIPC_VM_OVERLAY: a tree of one's own for the guest (a profiler, say), as a plan's overlay.
+if [ -n "${KIPC_VM_OVERLAY:-}" ]; then
+	mkdir -p "$work/overlay"
+	cp -a "$KIPC_VM_OVERLAY/." "$work/overlay/"
+fi
 
 say() { printf '[vm %s] %s\n' "$name" "$*"; }
 
