@@ -26,8 +26,8 @@
  *                              poll state; afterwards ch and access are read-only until
  *                              release and read with smp_load_acquire().
  *  kipc_channel.lock (spinlock) the queue: prios, depth, inflight, bytes, counters, dead,
- *                              attachments.  Never held across a user copy or an allocation
- *                              that sleeps.
+ *                              attachments, the receives asleep on it (recv_waiters).
+ *                              Never held across a user copy or an allocation that sleeps.
  *  kipc_users_lock (spinlock)  the kipc_user hash table.
  *
  * Order: kipc_registry_lock -> kipc_file.lock is never needed; both may be held and are taken
@@ -159,6 +159,8 @@ struct kipc_prio {
  * @owns_level: @level is the one in kipc_channel.prios
  * @user: charged for it; holds a reference
  * @charge: bytes charged to @user
+ * @cap: the kmalloc() size of a buffer a queue may keep for reuse (see kipc_msg_get()), or 0
+ *       for a large one, which is always freed
  * @len: payload length
  * @prio: priority
  * @data: payload
@@ -169,10 +171,15 @@ struct kipc_msg_buf {
 	bool owns_level;
 	struct kipc_user *user;
 	u64 charge;
+	u32 cap;
 	u32 len;
 	u32 prio;
 	u8 data[];
 };
+
+/* Free message buffers a queue keeps for its next messages, and the largest it keeps. */
+#define KIPC_MSG_CACHE		16
+#define KIPC_MSG_CACHE_MAX	512
 
 /*
  * struct kipc_channel - a channel
@@ -217,7 +224,10 @@ struct kipc_channel {
 	bool dead;
 	u64 notifies, waits;
 
-	wait_queue_head_t readers;	/* wait for a message or a doorbell ring, or for death */
+	struct list_head recv_waiters;	/* receives asleep on an empty queue: struct kipc_waiter */
+	struct kipc_msg_buf *msg_cache[KIPC_MSG_CACHE];	/* free buffers; xchg()/cmpxchg() only */
+
+	wait_queue_head_t readers;	/* pollers, batch receives, doorbell waits; death */
 	wait_queue_head_t writers;	/* wait for room, or for death */
 
 	/* KIPC_TYPE_SHM; shm_file and shm_size are immutable, the doorbell atomic. */
@@ -307,8 +317,12 @@ struct kipc_msg_buf *kipc_mq_peek_locked(struct kipc_channel *ch);
 void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
 struct kipc_msg_buf *kipc_mq_drop_lowest_locked(struct kipc_channel *ch);
 struct kipc_msg_buf *kipc_mq_drop_for_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
+struct kipc_msg_buf *kipc_msg_get(struct kipc_channel *ch, struct kipc_user *user, u32 len,
+				  u32 prio);
+void kipc_msg_put(struct kipc_channel *ch, struct kipc_msg_buf *msg);
 struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio);
 void kipc_msg_free(struct kipc_msg_buf *msg);
+void kipc_msg_cache_drain(struct kipc_channel *ch);
 void kipc_mq_kill(struct kipc_channel *ch);
 void kipc_mq_purge(struct kipc_channel *ch);
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,

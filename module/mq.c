@@ -25,7 +25,9 @@
  * happen outside it: a send copies into a new message before taking the lock; a receive takes
  * the message off the queue under the lock, copies it out without the lock, and on a failed
  * copy puts it back at the head of its priority, so a bad buffer never loses a message.
- * Waiters sleep on kipc_channel.readers/writers and test their condition without the lock;
+ * A receive that finds the queue empty sleeps on kipc_channel.recv_waiters, and a send hands
+ * it its message directly (see struct kipc_waiter).  Other waiters (senders, pollers, batch
+ * receives) sleep on kipc_channel.readers/writers and test their condition without the lock;
  * every change that can satisfy one is followed by a wake-up after the lock is dropped.
  */
 #include <linux/file.h>
@@ -35,6 +37,7 @@
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
@@ -64,43 +67,133 @@ void kipc_mq_init(struct kipc_channel *ch)
 {
 	spin_lock_init(&ch->lock);
 	ch->prios = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&ch->recv_waiters);
 	init_waitqueue_head(&ch->readers);
 	init_waitqueue_head(&ch->writers);
 }
 
-struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
+/*
+ * Message buffers.  A message of up to KIPC_MSG_CACHE_MAX bytes (header included) lives in a
+ * kmalloc() buffer of its size class, and when it is consumed its queue keeps the buffer, up
+ * to KIPC_MSG_CACHE of them, for the next message that fits: a steady stream or a ping-pong
+ * then makes no allocation, and no allocator (nor init_on_alloc's zeroing) per message, as a
+ * pipe keeps a page for its next write.  A kept buffer is bare memory: it is uncharged from
+ * the user's byte budget at once (a message is charged while it is alive), stays charged to
+ * the memory cgroup it was allocated in, and goes when its queue is freed or killed, so a
+ * queue holds at most KIPC_MSG_CACHE * KIPC_MSG_CACHE_MAX bytes of them.  The slots are taken
+ * with xchg() and filled with cmpxchg(), without the queue's lock: a sender takes one before
+ * the lock, to copy into, and a receiver gives one back after its copy.  Larger messages are
+ * kvmalloc()ed and kvfree()d each time: their copies cost more than the allocation.
+ */
+static struct kipc_msg_buf *kipc_msg_cache_take(struct kipc_channel *ch, size_t size)
 {
 	struct kipc_msg_buf *msg;
-	u64 charge = struct_size(msg, data, len);
+	int i;
+
+	for (i = 0; i < KIPC_MSG_CACHE; i++) {
+		if (!READ_ONCE(ch->msg_cache[i]))
+			continue;
+		/* Only a buffer taken is ours to look at: another may take and free it first. */
+		msg = xchg(&ch->msg_cache[i], NULL);
+		if (!msg)
+			continue;
+		if (msg->cap >= size)
+			return msg;
+		/* Too small for this one; it stays for the sizes it fits. */
+		if (cmpxchg(&ch->msg_cache[i], NULL, msg))
+			kfree(msg);
+	}
+	return NULL;
+}
+
+static bool kipc_msg_cache_give(struct kipc_channel *ch, struct kipc_msg_buf *msg)
+{
+	int i;
+
+	for (i = 0; i < KIPC_MSG_CACHE; i++)
+		if (!READ_ONCE(ch->msg_cache[i]) && !cmpxchg(&ch->msg_cache[i], NULL, msg))
+			return true;
+	return false;
+}
+
+/* Free the buffers @ch keeps (when it is killed or freed; none is taken meanwhile). */
+void kipc_msg_cache_drain(struct kipc_channel *ch)
+{
+	int i;
+
+	for (i = 0; i < KIPC_MSG_CACHE; i++)
+		kfree(xchg(&ch->msg_cache[i], NULL));
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_msg_cache_drain);
+
+/*
+ * A message of @len bytes at @prio, charged to @user: from @ch's kept buffers when one fits
+ * (@ch may be NULL: a fresh buffer).  Return: the message, or ERR_PTR(-EDQUOT) past the
+ * user's budget, ERR_PTR(-ENOMEM).
+ */
+struct kipc_msg_buf *kipc_msg_get(struct kipc_channel *ch, struct kipc_user *user, u32 len,
+				  u32 prio)
+{
+	struct kipc_msg_buf *msg = NULL;
+	size_t size = struct_size(msg, data, len);
 	int ret;
 
-	ret = kipc_user_charge(user, charge);
+	ret = kipc_user_charge(user, size);
 	if (ret)
 		return ERR_PTR(ret);
-	/* Charged to the sender's memory cgroup, as a pipe buffer would be; ENOMEM, no warning. */
-	msg = kvmalloc(charge, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (size <= KIPC_MSG_CACHE_MAX) {
+		if (ch)
+			msg = kipc_msg_cache_take(ch, size);
+		if (!msg) {
+			size_t cap = kmalloc_size_roundup(size);
+
+			/* Charged to the sender's memory cgroup, as a pipe buffer would be. */
+			msg = kmalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			if (msg)
+				msg->cap = cap;
+		}
+	} else {
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (msg)
+			msg->cap = 0;
+	}
 	if (!msg) {
-		kipc_user_uncharge(user, charge);
+		kipc_user_uncharge(user, size);
 		return ERR_PTR(-ENOMEM);
 	}
 	INIT_LIST_HEAD(&msg->node);
 	msg->owns_level = false;
 	refcount_inc(&user->ref);
 	msg->user = user;
-	msg->charge = charge;
+	msg->charge = size;
 	msg->len = len;
 	msg->prio = prio;
 	this_cpu_inc(kipc_msgs);
 	return msg;
 }
-EXPORT_SYMBOL_IF_KUNIT(kipc_msg_alloc);
+EXPORT_SYMBOL_IF_KUNIT(kipc_msg_get);
 
-void kipc_msg_free(struct kipc_msg_buf *msg)
+/* The message is gone: uncharged, and its buffer kept by @ch (when not NULL) or freed. */
+void kipc_msg_put(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 {
 	kipc_user_uncharge(msg->user, msg->charge);
 	kipc_user_put(msg->user);
 	this_cpu_dec(kipc_msgs);
+	if (ch && msg->cap && !READ_ONCE(ch->dead) && kipc_msg_cache_give(ch, msg))
+		return;
 	kvfree(msg);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_msg_put);
+
+struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
+{
+	return kipc_msg_get(NULL, user, len, prio);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_msg_alloc);
+
+void kipc_msg_free(struct kipc_msg_buf *msg)
+{
+	kipc_msg_put(NULL, msg);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_free);
 
@@ -247,6 +340,7 @@ void kipc_mq_purge(struct kipc_channel *ch)
 		list_del(&msg->node);
 		kipc_msg_free(msg);
 	}
+	kipc_msg_cache_drain(ch);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_purge);
 
@@ -256,11 +350,50 @@ void kipc_wake_all(wait_queue_head_t *wq, __poll_t mask)
 	__wake_up(wq, TASK_INTERRUPTIBLE, 0, poll_to_key(mask));
 }
 
+/*
+ * Receives asleep on an empty queue.  As POSIX mq's pipelined send does, a send that finds one
+ * (and the queue empty, and a slot free) hands its message straight to the first: nothing is
+ * queued, no wait-queue lock is taken, and the receive wakes up owning its message, without
+ * taking the queue's lock again.  Anything else a sleeping receive must look at (a message
+ * queued because it did not fit the first one's room, a message put back after a failed copy,
+ * death) wakes waiters with KIPC_WAITER_WOKEN, and they look again under the lock.  Pollers,
+ * batch receives and doorbell waits sleep on kipc_channel.readers as before.
+ */
+enum { KIPC_WAITER_WAITING, KIPC_WAITER_HANDED, KIPC_WAITER_WOKEN };
+
+struct kipc_waiter {
+	struct list_head node;		/* in kipc_channel.recv_waiters; ch->lock */
+	struct task_struct *task;
+	struct kipc_msg_buf *msg;	/* HANDED: its message, in flight (ch->inflight) */
+	u32 room;			/* the receive's buffer length */
+	int state;			/* set by the waker under ch->lock, smp_store_release() */
+};
+
+/*
+ * Wake every sleeping receive to look at the queue again: what is queued now may fit one that
+ * the first could not take.  They sleep only on an empty queue, so this is rare (see above).
+ */
+static void kipc_mq_kick_locked(struct kipc_channel *ch)
+{
+	struct kipc_waiter *w, *tmp;
+
+	lockdep_assert_held(&ch->lock);
+	list_for_each_entry_safe(w, tmp, &ch->recv_waiters, node) {
+		struct task_struct *task = w->task;
+
+		list_del(&w->node);
+		/* A WOKEN receive takes ch->lock before it returns: @w and @task outlive this. */
+		smp_store_release(&w->state, KIPC_WAITER_WOKEN);
+		wake_up_process(task);
+	}
+}
+
 /* Destroy-now: every waiter wakes, and every later operation gets EIDRM. */
 void kipc_mq_kill(struct kipc_channel *ch)
 {
 	spin_lock(&ch->lock);
 	WRITE_ONCE(ch->dead, true);
+	kipc_mq_kick_locked(ch);
 	spin_unlock(&ch->lock);
 	kipc_mq_purge(ch);
 	kipc_wake_all(&ch->readers, EPOLLHUP | EPOLLERR);
@@ -435,12 +568,12 @@ static struct kipc_channel *kipc_mq_for(struct kipc_file *kf, u32 access)
 }
 
 /*
- * Record the current process as the last sender or receiver, under ch->lock.  Only a change
- * costs references: a channel's sender and receiver are mostly the same processes all along.
+ * Record @task's process as the last sender or receiver, under ch->lock.  Only a change costs
+ * references: a channel's sender and receiver are mostly the same processes all along.
  */
-static void kipc_note_pid(struct pid **slot)
+static void kipc_note_pid(struct pid **slot, struct task_struct *task)
 {
-	struct pid *pid = task_tgid(current), *old = *slot;
+	struct pid *pid = task_tgid(task), *old = *slot;
 
 	if (likely(old == pid))
 		return;
@@ -450,7 +583,8 @@ static void kipc_note_pid(struct pid **slot)
 }
 
 /* The message of a send by the current task, charged to its euid. */
-static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_file *kf, u32 len, u32 prio)
+static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_channel *ch, struct kipc_file *kf,
+					    u32 len, u32 prio)
 {
 	struct kipc_user *sender = kf->user, *other = NULL;
 	struct kipc_msg_buf *msg;
@@ -463,7 +597,7 @@ static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_file *kf, u32 len, u32 p
 			return ERR_PTR(-ENOMEM);
 		sender = other;
 	}
-	msg = kipc_msg_alloc(sender, len, prio);
+	msg = kipc_msg_get(ch, sender, len, prio);
 	if (other)
 		kipc_user_put(other);
 	return msg;
@@ -503,15 +637,100 @@ static int kipc_mq_queue_locked(struct kipc_channel *ch, struct kipc_msg_buf *ms
 static void kipc_mq_sent_locked(struct kipc_channel *ch)
 {
 	ch->send_time_ns = ktime_get_coarse_real_ns();
-	kipc_note_pid(&ch->last_send_pid);
+	kipc_note_pid(&ch->last_send_pid, current);
 }
 
-static void kipc_msg_free_list(struct list_head *list)
+/*
+ * Hand @msg to the first sleeping receive, if the queue is empty, a slot is free and it fits.
+ * The receive's counters are counted here, for it.  Return: its task, with a reference, to
+ * wake after the lock (it may run and return before); NULL when @msg must be queued.
+ */
+static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
+						  struct kipc_msg_buf *msg)
+{
+	struct task_struct *task;
+	struct kipc_waiter *w;
+
+	lockdep_assert_held(&ch->lock);
+	if (list_empty(&ch->recv_waiters) || ch->depth)
+		return NULL;
+	if (ch->overflow != KIPC_OVERFLOW_DROP && kipc_mq_full_locked(ch))
+		return NULL;
+	w = list_first_entry(&ch->recv_waiters, struct kipc_waiter, node);
+	if (msg->len > w->room)
+		return NULL;
+	list_del(&w->node);
+	atomic_inc(&ch->inflight);
+	ch->sent++;
+	ch->received++;
+	ch->recv_time_ns = ktime_get_coarse_real_ns();
+	kipc_note_pid(&ch->last_recv_pid, w->task);
+	w->msg = msg;
+	task = get_task_struct(w->task);
+	/* Pairs with the acquire in kipc_mq_wait_msg(): from here on @w is not ours. */
+	smp_store_release(&w->state, KIPC_WAITER_HANDED);
+	return task;
+}
+
+/*
+ * Sleep until a send hands this receive a message (*@msgp), or wakes it to look at the queue
+ * again (0, *@msgp NULL), a signal (-ERESTARTSYS; nothing was consumed) or @deadline
+ * (-ETIMEDOUT).  Called with ch->lock held and the queue empty; returns with it dropped.
+ */
+static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, ktime_t deadline,
+			    struct kipc_msg_buf **msgp)
+	__releases(&ch->lock)
+{
+	struct kipc_waiter w = { .task = current, .room = room, .state = KIPC_WAITER_WAITING };
+	ktime_t expires;
+	int ret;
+
+	*msgp = NULL;
+	list_add_tail(&w.node, &ch->recv_waiters);
+	for (;;) {
+		/* Set under the lock: a waker takes it, so it cannot wake us before we sleep. */
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&ch->lock);
+		if (deadline == KTIME_MAX) {
+			schedule();
+		} else {
+			expires = deadline;
+			schedule_hrtimeout_range_clock(&expires, 0, HRTIMER_MODE_ABS,
+						       CLOCK_MONOTONIC);
+		}
+		/* Pairs with the release in kipc_mq_handoff_locked(). */
+		if (smp_load_acquire(&w.state) == KIPC_WAITER_HANDED) {
+			*msgp = w.msg;
+			return 0;
+		}
+		spin_lock(&ch->lock);
+		if (w.state != KIPC_WAITER_WAITING) {
+			/* The waker took @w off the list. */
+			if (w.state == KIPC_WAITER_HANDED)
+				*msgp = w.msg;
+			spin_unlock(&ch->lock);
+			return 0;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (deadline != KTIME_MAX && ktime_compare(ktime_get(), deadline) >= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	list_del(&w.node);
+	spin_unlock(&ch->lock);
+	return ret;
+}
+
+static void kipc_msg_put_list(struct kipc_channel *ch, struct list_head *list)
 {
 	struct kipc_msg_buf *msg, *tmp;
 
 	list_for_each_entry_safe(msg, tmp, list, node)
-		kipc_msg_free(msg);
+		kipc_msg_put(ch, msg);
 }
 
 /*
@@ -522,6 +741,7 @@ static void kipc_msg_free_list(struct list_head *list)
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
 		 ktime_t deadline)
 {
+	struct task_struct *task;
 	struct kipc_channel *ch;
 	struct kipc_msg_buf *msg;
 	LIST_HEAD(doomed);
@@ -535,7 +755,7 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 	if (len > ch->max_msg_size)
 		return -EMSGSIZE;
 
-	msg = kipc_mq_msg_new(kf, len, prio);
+	msg = kipc_mq_msg_new(ch, kf, len, prio);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (copy_from_user(msg->data, buf, len)) {
@@ -549,15 +769,26 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			ret = -EIDRM;
 			break;
 		}
+		task = kipc_mq_handoff_locked(ch, msg);
+		if (task) {
+			kipc_mq_sent_locked(ch);
+			spin_unlock(&ch->lock);
+			wake_up_process(task);
+			put_task_struct(task);
+			return KIPC_SEND_QUEUED;
+		}
 		ret = kipc_mq_queue_locked(ch, msg, &doomed);
 		if (ret >= 0) {
 			kipc_mq_sent_locked(ch);
+			/* Receives asleep, and it did not fit the first one's room: they look. */
+			if (ret == KIPC_SEND_QUEUED)
+				kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
 			if (ret == KIPC_SEND_QUEUED)
 				kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 			else
-				kipc_msg_free(msg);
-			kipc_msg_free_list(&doomed);
+				kipc_msg_put(ch, msg);
+			kipc_msg_put_list(ch, &doomed);
 			return ret;
 		}
 		if (ch->overflow == KIPC_OVERFLOW_FAIL)
@@ -569,7 +800,7 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 	}
 	spin_unlock(&ch->lock);
 out_free:
-	kipc_msg_free(msg);
+	kipc_msg_put(ch, msg);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_send);
@@ -595,10 +826,16 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 		msg = kipc_mq_peek_locked(ch);
 		if (msg)
 			break;
-		spin_unlock(&ch->lock);
-		ret = kipc_wait(&ch->readers, kipc_mq_has_msg, ch, 0, flags, deadline);
+		if (flags & KIPC_MSG_NONBLOCK) {
+			spin_unlock(&ch->lock);
+			return -EAGAIN;
+		}
+		ret = kipc_mq_wait_msg(ch, len, deadline, &msg);
 		if (ret)
 			return ret;
+		/* Handed over: counted, in flight, ours. */
+		if (msg)
+			goto copy;
 	}
 	if (msg->len > len) {
 		/* The caller learns the length it needs; the message stays queued. */
@@ -614,26 +851,29 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 	atomic_inc(&ch->inflight);
 	ch->received++;
 	ch->recv_time_ns = ktime_get_coarse_real_ns();
-	kipc_note_pid(&ch->last_recv_pid);
+	kipc_note_pid(&ch->last_recv_pid, current);
 	spin_unlock(&ch->lock);
 
+copy:
 	if (unlikely(copy_to_user(buf, msg->data, msg->len))) {
 		spin_lock(&ch->lock);
 		atomic_dec(&ch->inflight);
 		ch->received--;
 		if (ch->dead) {
 			spin_unlock(&ch->lock);
-			kipc_msg_free(msg);
+			kipc_msg_put(ch, msg);
 			return -EFAULT;
 		}
 		/* Its slot was kept (BLOCK, FAIL); a DROP queue may have been refilled. */
 		if (ch->overflow == KIPC_OVERFLOW_DROP && ch->depth >= ch->max_msgs)
 			dropped = kipc_mq_drop_for_locked(ch, msg);
-		if (dropped != msg)
+		if (dropped != msg) {
 			kipc_mq_enqueue_locked(ch, msg, true);
+			kipc_mq_kick_locked(ch);
+		}
 		spin_unlock(&ch->lock);
 		if (dropped)
-			kipc_msg_free(dropped);
+			kipc_msg_put(ch, dropped);
 		kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 		return -EFAULT;
 	}
@@ -644,7 +884,7 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 
 	*prio = msg->prio;
 	ret = msg->len;
-	kipc_msg_free(msg);
+	kipc_msg_put(ch, msg);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_recv);
@@ -655,9 +895,15 @@ static int kipc_vec_get(const struct kipc_batch *b, u32 i, struct kipc_msg_vec *
 	const void __user *uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
 	int ret;
 
-	ret = copy_struct_from_user(v, sizeof(*v), uvec, b->vec_size);
-	if (ret)
-		return ret;
+	/* This kernel's size, as libkipc passes: a fixed-size copy, no tail to look at. */
+	if (b->vec_size == sizeof(*v)) {
+		if (copy_from_user(v, uvec, sizeof(*v)))
+			return -EFAULT;
+	} else {
+		ret = copy_struct_from_user(v, sizeof(*v), uvec, b->vec_size);
+		if (ret)
+			return ret;
+	}
 	return v->__reserved ? -EINVAL : 0;
 }
 
@@ -719,13 +965,13 @@ int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b)
 			err = -EMSGSIZE;
 		if (err)
 			break;
-		slot[n].msg = kipc_mq_msg_new(kf, v->len, v->priority);
+		slot[n].msg = kipc_mq_msg_new(ch, kf, v->len, v->priority);
 		if (IS_ERR(slot[n].msg)) {
 			err = PTR_ERR(slot[n].msg);
 			break;
 		}
 		if (copy_from_user(slot[n].msg->data, u64_to_user_ptr(v->buf), v->len)) {
-			kipc_msg_free(slot[n].msg);
+			kipc_msg_put(ch, slot[n].msg);
 			err = -EFAULT;
 			break;
 		}
@@ -747,6 +993,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b)
 		}
 		if (done) {
 			kipc_mq_sent_locked(ch);
+			kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, done);
 			break;
@@ -759,8 +1006,8 @@ int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b)
 			break;
 	}
 	for (i = done; i < n; i++)
-		kipc_msg_free(slot[i].msg);
-	kipc_msg_free_list(&doomed);
+		kipc_msg_put(ch, slot[i].msg);
+	kipc_msg_put_list(ch, &doomed);
 	kvfree(slot);
 	b->done = done;
 	if (done)
@@ -797,6 +1044,7 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
 		if (dropped)
 			list_add(&dropped->node, doomed);
 	}
+	kipc_mq_kick_locked(ch);
 	spin_unlock(&ch->lock);
 }
 
@@ -856,7 +1104,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 		}
 		if (taken) {
 			ch->recv_time_ns = ktime_get_coarse_real_ns();
-			kipc_note_pid(&ch->last_recv_pid);
+			kipc_note_pid(&ch->last_recv_pid, current);
 			spin_unlock(&ch->lock);
 			break;
 		}
@@ -889,14 +1137,14 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 		kipc_mq_put_back(ch, slot, i, taken, &doomed);
 	b->done = i;
 	while (i--)
-		kipc_msg_free(slot[i].msg);
+		kipc_msg_put(ch, slot[i].msg);
 	if (taken) {
 		atomic_sub(taken, &ch->inflight);
 		kipc_mq_wake_n(&ch->writers, EPOLLOUT | EPOLLWRNORM, taken);
 		if (b->done < taken)
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, taken - b->done);
 	}
-	kipc_msg_free_list(&doomed);
+	kipc_msg_put_list(ch, &doomed);
 	kvfree(slot);
 	if (b->done)
 		return 0;

@@ -376,6 +376,54 @@ static void kipc_mq_user_budget_is_enforced(struct kunit *test)
 	kipc_user_put(user);
 }
 
+/*
+ * A consumed small message's buffer stays with its queue and serves the next message that
+ * fits; one too small for a message is not used for it; large ones are never kept; a purge
+ * frees them all.  The user's budget is charged only while a message lives.
+ */
+static void kipc_mq_keeps_small_buffers(struct kunit *test)
+{
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-cache", 4, 0);
+	u64 before = atomic64_read(&kf->user->bytes);
+	struct kipc_msg_buf *a, *b, *big;
+	int i, kept = 0;
+
+	a = kipc_msg_get(ch, kf->user, 64, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_GE(test, a->cap, (u32)struct_size(a, data, 64));
+	kipc_msg_put(ch, a);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&kf->user->bytes), before);
+	/* The same buffer again, charged again, and its fields its own. */
+	b = kipc_msg_get(ch, kf->user, 10, 7);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_PTR_EQ(test, b, a);
+	KUNIT_EXPECT_EQ(test, b->len, 10U);
+	KUNIT_EXPECT_EQ(test, b->prio, 7U);
+	KUNIT_EXPECT_EQ(test, b->charge, (u64)struct_size(b, data, 10));
+	KUNIT_EXPECT_GT(test, (u64)atomic64_read(&kf->user->bytes), before);
+	kipc_msg_put(ch, b);
+	/* Too small for 400 bytes: a new buffer, and the small one stays. */
+	b = kipc_msg_get(ch, kf->user, 400, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_PTR_NE(test, b, a);
+	kipc_msg_put(ch, b);
+	/* Past KIPC_MSG_CACHE_MAX nothing is kept. */
+	big = kipc_msg_get(ch, kf->user, KIPC_MSG_CACHE_MAX, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(big));
+	KUNIT_EXPECT_EQ(test, big->cap, 0U);
+	kipc_msg_put(ch, big);
+	for (i = 0; i < KIPC_MSG_CACHE; i++)
+		kept += !!READ_ONCE(ch->msg_cache[i]);
+	KUNIT_EXPECT_EQ(test, kept, 2);
+	kipc_mq_purge(ch);
+	for (i = 0; i < KIPC_MSG_CACHE; i++)
+		KUNIT_EXPECT_NULL(test, READ_ONCE(ch->msg_cache[i]));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&kf->user->bytes), before);
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-cache"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
 static void kipc_name_rules(struct kunit *test)
 {
 	char name[KIPC_NAME_MAX] = {};
@@ -730,6 +778,7 @@ static struct kunit_case kipc_mq_cases[] = {
 	KUNIT_CASE(kipc_mq_drop_keeps_the_best),
 	KUNIT_CASE(kipc_mq_deadlines_and_restarts),
 	KUNIT_CASE(kipc_mq_user_budget_is_enforced),
+	KUNIT_CASE(kipc_mq_keeps_small_buffers),
 	{}
 };
 

@@ -10,14 +10,18 @@
  *   pair       a non-blocking send and receive of one 64-byte message, by one process
  *   batch      a send batch of 64 and a receive batch of 64 (kipc), a writev of 64 framed
  *              messages and one read (pipe), per message
- *   ping-pong  a 64-byte round trip between two processes (context switches included)
+ *   rt-*       a 64-byte round trip between two processes (context switches included), in
+ *              each scheduler regime (below); with sched_yield, two processes taking turns on
+ *              one CPU: what the two switches of a round trip cost, the floor of any blocking
+ *              request-response there
  *
  * Usage: kipc-cost [ROUNDS [ONLY]]   (prints a table; exit status 1 when a mechanism failed)
- * ONLY, as "pair:kipc-mq", measures that line alone (for a profiler to watch).
+ * ONLY, as "pair:kipc-mq" or "rt-preempt:kipc-rpc", measures that line alone (for a profiler to watch).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,14 +95,14 @@ static void row(const char *what, const char *mech, long long cost, long long ba
 	if (cost == -2)
 		return;
 	if (cost < 0) {
-		printf("%-10s %-12s failed: %s\n", what, mech, strerror(errno));
+		printf("%-14s %-12s failed: %s\n", what, mech, strerror(errno));
 		failed = 1;
 		return;
 	}
 	if (base > 0)
-		printf("%-10s %-12s %8lld  %5.2fx\n", what, mech, cost, (double)cost / base);
+		printf("%-14s %-12s %8lld  %5.2fx\n", what, mech, cost, (double)cost / base);
 	else
-		printf("%-10s %-12s %8lld\n", what, mech, cost);
+		printf("%-14s %-12s %8lld\n", what, mech, cost);
 }
 
 /* ---- kipc ---------------------------------------------------------------------------------- */
@@ -316,6 +320,13 @@ static long long pingpong(struct pingpong *pp)
 	return cost;
 }
 
+/* Two processes taking turns on one CPU: the two context switches every round trip costs. */
+static int pp_yield(struct pingpong *pp)
+{
+	(void)pp;
+	return sched_yield();
+}
+
 static int pp_pipe_ping(struct pingpong *pp)
 {
 	char buf[SIZE] = "x";
@@ -402,11 +413,96 @@ static int pp_rpc_pong(struct pingpong *pp)
 	return kipc_call(pp->fd[1], pp->fd[0], buf);
 }
 
+static const char *regime = "";
+
+/*
+ * 0: a wake-up preempts the waker; 1: it never does; -1: as it was.  Return: -1 when this
+ * kernel has no such knob (EEVDF, 6.6 and later).
+ */
+static int set_regime(int which)
+{
+	static const char *knob = "/sys/kernel/debug/sched/wakeup_granularity_ns";
+	static char saved[32];
+	const char *value = which == 0 ? "0" : which == 1 ? "1000000000" : saved;
+	int fd, ok;
+
+	if (which >= 0 && !saved[0]) {
+		fd = open(knob, O_RDONLY);
+		if (fd < 0)
+			return -1;
+		ok = read(fd, saved, sizeof(saved) - 1) > 0;
+		close(fd);
+		if (!ok)
+			return -1;
+	}
+	if (!saved[0])
+		return -1;
+	fd = open(knob, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) > 0;
+	close(fd);
+	regime = which == 0 ? "preempt" : which == 1 ? "no-preempt" : "";
+	return ok ? 0 : -1;
+}
+
+/* Every ping-pong line, in the current regime. */
+static void pingpongs(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 8, .mq_msgsize = SIZE };
+	struct pingpong pp = { 0 };
+	char what[32];
+	long long rt;
+
+	snprintf(what, sizeof(what), "rt%s%s", regime[0] ? "-" : "", regime);
+	pp.ping = pp_yield;
+	pp.pong = pp_yield;
+	LINE(what, "sched_yield", pingpong(&pp), 0);
+
+	/* Ping-pong: fd[0] carries requests, the other way replies. */
+	if (pipe(pp.fd) || pipe(pp.fd + 2))
+		return;
+	pp.ping = pp_pipe_ping;
+	pp.pong = pp_pipe_pong;
+	rt = COST(what, "pipe", pingpong(&pp));
+	row(what, "pipe", rt, 0);
+	for (int i = 0; i < 4; i++)
+		close(pp.fd[i]);
+
+	attr.mq_flags = 0;
+	pp.q[0] = mq_open("/kipc-cost-req", O_RDWR | O_CREAT, 0600, &attr);
+	pp.q[1] = mq_open("/kipc-cost-rep", O_RDWR | O_CREAT, 0600, &attr);
+	if (pp.q[0] == (mqd_t)-1 || pp.q[1] == (mqd_t)-1)
+		return;
+	mq_unlink("/kipc-cost-req");
+	mq_unlink("/kipc-cost-rep");
+	pp.ping = pp_posix_ping;
+	pp.pong = pp_posix_pong;
+	LINE(what, "posix-mq", pingpong(&pp), rt);
+	mq_close(pp.q[0]);
+	mq_close(pp.q[1]);
+
+	pp.fd[0] = kipc_queue("cost-req", 8, KIPC_OVERFLOW_BLOCK);
+	pp.fd[1] = kipc_queue("cost-rep", 8, KIPC_OVERFLOW_BLOCK);
+	if (pp.fd[0] < 0 || pp.fd[1] < 0)
+		return;
+	pp.ping = pp_kipc_ping;
+	pp.pong = pp_kipc_pong;
+	LINE(what, "kipc-mq", pingpong(&pp), rt);
+	pp.ping = pp_kipc_rw_ping;
+	pp.pong = pp_kipc_rw_pong;
+	LINE(what, "kipc-rw", pingpong(&pp), rt);
+	pp.ping = pp_rpc_ping;
+	pp.pong = pp_rpc_pong;
+	LINE(what, "kipc-rpc", pingpong(&pp), rt);
+	close(pp.fd[0]);
+	close(pp.fd[1]);
+}
+
 int main(int argc, char **argv)
 {
 	struct mq_attr attr = { .mq_maxmsg = 8, .mq_msgsize = SIZE };
-	long long floor, pair, batch, rt;
-	struct pingpong pp = { 0 };
+	long long floor, pair, batch;
 	int kfd, bfd, sysv, p[2];
 	mqd_t q;
 
@@ -429,7 +525,7 @@ int main(int argc, char **argv)
 
 	printf("kipc-cost: per operation, guest ns (instructions under icount), median of %d\n",
 	       rounds);
-	printf("%-10s %-12s %8s  %s\n", "what", "mechanism", "cost", "ratio");
+	printf("%-14s %-12s %8s  %s\n", "what", "mechanism", "cost", "ratio");
 	floor = COST("floor", "getppid", measure(op_getppid, NULL, 1));
 	row("floor", "getppid", floor, 0);
 	LINE("floor", "kipc-enotty", measure(op_kipc_enotty, &kfd, 1), floor);
@@ -453,43 +549,17 @@ int main(int argc, char **argv)
 	close(p[0]);
 	close(p[1]);
 
-	/* Ping-pong: fd[0] carries requests, the other way replies. */
-	if (pipe(pp.fd) || pipe(pp.fd + 2))
-		return 1;
-	pp.ping = pp_pipe_ping;
-	pp.pong = pp_pipe_pong;
-	rt = COST("ping-pong", "pipe", pingpong(&pp));
-	row("ping-pong", "pipe", rt, 0);
-	for (int i = 0; i < 4; i++)
-		close(pp.fd[i]);
-
-	attr.mq_flags = 0;
-	pp.q[0] = mq_open("/kipc-cost-req", O_RDWR | O_CREAT, 0600, &attr);
-	pp.q[1] = mq_open("/kipc-cost-rep", O_RDWR | O_CREAT, 0600, &attr);
-	if (pp.q[0] == (mqd_t)-1 || pp.q[1] == (mqd_t)-1)
-		return 1;
-	mq_unlink("/kipc-cost-req");
-	mq_unlink("/kipc-cost-rep");
-	pp.ping = pp_posix_ping;
-	pp.pong = pp_posix_pong;
-	LINE("ping-pong", "posix-mq", pingpong(&pp), rt);
-	mq_close(pp.q[0]);
-	mq_close(pp.q[1]);
-
-	pp.fd[0] = kipc_queue("cost-req", 8, KIPC_OVERFLOW_BLOCK);
-	pp.fd[1] = kipc_queue("cost-rep", 8, KIPC_OVERFLOW_BLOCK);
-	if (pp.fd[0] < 0 || pp.fd[1] < 0)
-		return 1;
-	pp.ping = pp_kipc_ping;
-	pp.pong = pp_kipc_pong;
-	LINE("ping-pong", "kipc-mq", pingpong(&pp), rt);
-	pp.ping = pp_kipc_rw_ping;
-	pp.pong = pp_kipc_rw_pong;
-	LINE("ping-pong", "kipc-rw", pingpong(&pp), rt);
-	pp.ping = pp_rpc_ping;
-	pp.pong = pp_rpc_pong;
-	LINE("ping-pong", "kipc-rpc", pingpong(&pp), rt);
-	close(pp.fd[0]);
-	close(pp.fd[1]);
+	/*
+	 * On one CPU a ping-pong runs in one of two scheduler regimes: the wake-up preempts the
+	 * waker (which then finds its reply already there, and never sleeps), or it does not.
+	 * Where the scheduler lets us (CFS's wakeup granularity, until 6.6), each line is
+	 * measured in both, pinned; elsewhere in whichever comes.
+	 */
+	for (int regime = 0; regime < 2; regime++) {
+		if (set_regime(regime) < 0 && regime)
+			break;
+		pingpongs();
+	}
+	set_regime(-1);
 	return failed;
 }
