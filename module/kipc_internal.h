@@ -28,6 +28,7 @@
  *  kipc_channel.lock (spinlock) the queue: prios, depth, inflight, bytes, counters, dead,
  *                              attachments, the receives asleep on it (recv_waiters).
  *                              Never held across a user copy or an allocation that sleeps.
+ *  kipc_channel.cache_lock     the free message buffers a queue keeps; a leaf.
  *  kipc_users_lock (spinlock)  the kipc_user hash table.
  *
  * Order: kipc_registry_lock -> kipc_file.lock is never needed; both may be held and are taken
@@ -177,8 +178,11 @@ struct kipc_msg_buf {
 	u8 data[];
 };
 
-/* Free message buffers a queue keeps for its next messages, and the largest it keeps. */
-#define KIPC_MSG_CACHE		16
+/*
+ * Free message buffers a queue keeps for its next messages (no more than its max_msgs), and the
+ * largest it keeps.
+ */
+#define KIPC_MSG_CACHE		64
 #define KIPC_MSG_CACHE_MAX	512
 
 /*
@@ -225,7 +229,9 @@ struct kipc_channel {
 	u64 notifies, waits;
 
 	struct list_head recv_waiters;	/* receives asleep on an empty queue: struct kipc_waiter */
-	struct kipc_msg_buf *msg_cache[KIPC_MSG_CACHE];	/* free buffers; xchg()/cmpxchg() only */
+	spinlock_t cache_lock;		/* msg_cache and cache_n; a leaf */
+	unsigned int cache_n;
+	struct kipc_msg_buf *msg_cache[KIPC_MSG_CACHE];	/* free buffers, a stack */
 
 	wait_queue_head_t readers;	/* pollers, batch receives, doorbell waits; death */
 	wait_queue_head_t writers;	/* wait for room, or for death */

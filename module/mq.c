@@ -66,6 +66,7 @@ s64 kipc_mq_messages(void)
 void kipc_mq_init(struct kipc_channel *ch)
 {
 	spin_lock_init(&ch->lock);
+	spin_lock_init(&ch->cache_lock);
 	ch->prios = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&ch->recv_waiters);
 	init_waitqueue_head(&ch->readers);
@@ -75,54 +76,61 @@ void kipc_mq_init(struct kipc_channel *ch)
 /*
  * Message buffers.  A message of up to KIPC_MSG_CACHE_MAX bytes (header included) lives in a
  * kmalloc() buffer of its size class, and when it is consumed its queue keeps the buffer, up
- * to KIPC_MSG_CACHE of them, for the next message that fits: a steady stream or a ping-pong
- * then makes no allocation, and no allocator (nor init_on_alloc's zeroing) per message, as a
- * pipe keeps a page for its next write.  A kept buffer is bare memory: it is uncharged from
+ * to KIPC_MSG_CACHE of them (and no more than its max_msgs), for the next message that fits: a
+ * steady stream, a ping-pong or a batch of 64 then makes no allocation, and pays no allocator
+ * (nor init_on_alloc's zeroing) per message, as a pipe keeps a page for its next write.  A kept buffer is bare memory: it is uncharged from
  * the user's byte budget at once (a message is charged while it is alive), stays charged to
  * the memory cgroup it was allocated in, and goes when its queue is freed or killed, so a
- * queue holds at most KIPC_MSG_CACHE * KIPC_MSG_CACHE_MAX bytes of them.  The slots are taken
- * with xchg() and filled with cmpxchg(), without the queue's lock: a sender takes one before
- * the lock, to copy into, and a receiver gives one back after its copy.  Larger messages are
+ * queue holds at most KIPC_MSG_CACHE * KIPC_MSG_CACHE_MAX bytes of them (32 KiB).  They are a
+ * stack under their own leaf lock, not the queue's: a sender takes one before the queue's
+ * lock, to copy into, and a receiver gives one back after its copy.  A sender takes the top
+ * one only, when it fits: a queue's messages are mostly of one size.  Larger messages are
  * kvmalloc()ed and kvfree()d each time: their copies cost more than the allocation.
  */
+/* How many @ch keeps: a queue never has more than max_msgs messages to free at once. */
+static unsigned int kipc_msg_cache_slots(const struct kipc_channel *ch)
+{
+	return min_t(u32, ch->max_msgs, KIPC_MSG_CACHE);
+}
+
+/* The buffer freed last, if it holds @size bytes: a stack, so the one still in the caches. */
 static struct kipc_msg_buf *kipc_msg_cache_take(struct kipc_channel *ch, size_t size)
 {
-	struct kipc_msg_buf *msg;
-	int i;
+	struct kipc_msg_buf *msg = NULL;
 
-	for (i = 0; i < KIPC_MSG_CACHE; i++) {
-		if (!READ_ONCE(ch->msg_cache[i]))
-			continue;
-		/* Only a buffer taken is ours to look at: another may take and free it first. */
-		msg = xchg(&ch->msg_cache[i], NULL);
-		if (!msg)
-			continue;
-		if (msg->cap >= size)
-			return msg;
-		/* Too small for this one; it stays for the sizes it fits. */
-		if (cmpxchg(&ch->msg_cache[i], NULL, msg))
-			kfree(msg);
-	}
-	return NULL;
+	spin_lock(&ch->cache_lock);
+	if (ch->cache_n && ch->msg_cache[ch->cache_n - 1]->cap >= size)
+		msg = ch->msg_cache[--ch->cache_n];
+	spin_unlock(&ch->cache_lock);
+	return msg;
 }
 
 static bool kipc_msg_cache_give(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 {
-	int i;
+	bool kept = false;
 
-	for (i = 0; i < KIPC_MSG_CACHE; i++)
-		if (!READ_ONCE(ch->msg_cache[i]) && !cmpxchg(&ch->msg_cache[i], NULL, msg))
-			return true;
-	return false;
+	spin_lock(&ch->cache_lock);
+	if (ch->cache_n < kipc_msg_cache_slots(ch)) {
+		ch->msg_cache[ch->cache_n++] = msg;
+		kept = true;
+	}
+	spin_unlock(&ch->cache_lock);
+	return kept;
 }
 
-/* Free the buffers @ch keeps (when it is killed or freed; none is taken meanwhile). */
+/* Free the buffers @ch keeps (when it is killed or freed). */
 void kipc_msg_cache_drain(struct kipc_channel *ch)
 {
-	int i;
+	struct kipc_msg_buf *msg;
 
-	for (i = 0; i < KIPC_MSG_CACHE; i++)
-		kfree(xchg(&ch->msg_cache[i], NULL));
+	for (;;) {
+		spin_lock(&ch->cache_lock);
+		msg = ch->cache_n ? ch->msg_cache[--ch->cache_n] : NULL;
+		spin_unlock(&ch->cache_lock);
+		if (!msg)
+			return;
+		kfree(msg);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_cache_drain);
 
@@ -907,6 +915,18 @@ static int kipc_vec_get(const struct kipc_batch *b, u32 i, struct kipc_msg_vec *
 	return v->__reserved ? -EINVAL : 0;
 }
 
+/* Write a received entry's len and priority, adjacent in user memory, as the one word. */
+static int kipc_vec_answer(struct kipc_msg_vec __user *uvec, u32 len, u32 prio)
+{
+	BUILD_BUG_ON(offsetof(struct kipc_msg_vec, priority) !=
+		     offsetof(struct kipc_msg_vec, len) + sizeof(u32));
+#ifdef __LITTLE_ENDIAN
+	return put_user((u64)prio << 32 | len, (u64 __user *)&uvec->len);
+#else
+	return put_user((u64)len << 32 | prio, (u64 __user *)&uvec->len);
+#endif
+}
+
 static int kipc_batch_check(const struct kipc_batch *b)
 {
 	if (b->__reserved)
@@ -1081,8 +1101,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 		if (err)
 			break;
 		uvec = u64_to_user_ptr(b->vec) + (size_t)n * b->vec_size;
-		if (put_user(slot[n].v.len, &uvec->len) ||
-		    put_user(slot[n].v.priority, &uvec->priority)) {
+		if (kipc_vec_answer(uvec, slot[n].v.len, slot[n].v.priority)) {
 			err = -EFAULT;
 			break;
 		}
@@ -1128,7 +1147,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 		if (copy_to_user(u64_to_user_ptr(slot[i].v.buf), msg->data, msg->len))
 			break;
 		/* Proven writable above; only an unmap meanwhile fails, and then it is gone. */
-		if (put_user(msg->len, &uvec->len) || put_user(msg->prio, &uvec->priority)) {
+		if (kipc_vec_answer(uvec, msg->len, msg->prio)) {
 			i++;
 			break;
 		}
