@@ -378,16 +378,17 @@ static void kipc_mq_user_budget_is_enforced(struct kunit *test)
 
 /*
  * A consumed small message's buffer stays with its queue and serves the next message that
- * fits; one too small for a message is not used for it; large ones are never kept; a purge
- * frees them all.  The user's budget is charged only while a message lives.
+ * fits; one too small for a message is not used for it; large ones are never kept, nor more
+ * than the queue's max_msgs; a purge frees them all.  The user's budget is charged only while
+ * a message lives.
  */
 static void kipc_mq_keeps_small_buffers(struct kunit *test)
 {
 	struct kipc_file *kf = kipc_kunit_file(test);
 	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-cache", 4, 0);
 	u64 before = atomic64_read(&kf->user->bytes);
-	struct kipc_msg_buf *a, *b, *big;
-	int i, kept = 0;
+	struct kipc_msg_buf *a, *b, *big, *small[6];
+	int i;
 
 	a = kipc_msg_get(ch, kf->user, 64, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
@@ -413,12 +414,17 @@ static void kipc_mq_keeps_small_buffers(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(big));
 	KUNIT_EXPECT_EQ(test, big->cap, 0U);
 	kipc_msg_put(ch, big);
-	for (i = 0; i < KIPC_MSG_CACHE; i++)
-		kept += !!READ_ONCE(ch->msg_cache[i]);
-	KUNIT_EXPECT_EQ(test, kept, 2);
+	KUNIT_EXPECT_EQ(test, ch->cache_n, 2U);
+	/* A queue of 4 keeps no more than 4. */
+	for (i = 0; i < 6; i++) {
+		small[i] = kipc_msg_get(ch, kf->user, 1, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(small[i]));
+	}
+	for (i = 0; i < 6; i++)
+		kipc_msg_put(ch, small[i]);
+	KUNIT_EXPECT_EQ(test, ch->cache_n, 4U);
 	kipc_mq_purge(ch);
-	for (i = 0; i < KIPC_MSG_CACHE; i++)
-		KUNIT_EXPECT_NULL(test, READ_ONCE(ch->msg_cache[i]));
+	KUNIT_EXPECT_EQ(test, ch->cache_n, 0U);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&kf->user->bytes), before);
 	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-cache"), 0), 0);
 	kipc_kunit_file_done(kf);
