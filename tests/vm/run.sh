@@ -134,10 +134,12 @@ kipcctl)
 	make -s -C "$top" vm-root-kipcctl KDIR="$KDIR" KMOD_OUT="$kmod" VM_ROOT="$work/overlay"
 	echo "kselftest /bin/kipcctl-test" > "$work/plan" ;;
 demo)
-	# The main job: what the module reports, what a create costs beside many channels, then
-	# kipc-bench over every backend.  The results
+	# The main job: what the module reports, what a create costs beside many channels, what
+	# one operation costs (kipc-cost, both scheduler regimes), then kipc-bench over every
+	# backend.  The results
 	# come back through "export"; plots are drawn on the host (the VM has no gnuplot).
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-info" "run /bin/kipc-scale" \
+		"run /bin/kipc-cost" \
 		"run /bin/kipc-bench --mode vm-$mode --out /tmp/bench --no-plots ${KIPC_BENCH_ARGS:---duration 10}" \
 		"export /tmp/bench" "rmmod kipc" > "$work/plan" ;;
 shell)

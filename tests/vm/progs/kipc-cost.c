@@ -12,8 +12,9 @@
  *              messages and one read (pipe), per message
  *   rt-*       a 64-byte round trip between two processes (context switches included), in
  *              each scheduler regime (below); with sched_yield, two processes taking turns on
- *              one CPU: what the two switches of a round trip cost, the floor of any blocking
- *              request-response there
+ *              one CPU: what the two switches of a round trip cost; with futex, a shared word
+ *              and FUTEX_WAKE/FUTEX_WAIT: the cheapest sleep-and-wake round trip there is, the
+ *              floor of any blocking request-response
  *
  * Usage: kipc-cost [ROUNDS [ONLY]]   (prints a table; exit status 1 when a mechanism failed)
  * ONLY, as "pair:kipc-mq" or "rt-preempt:kipc-rpc", measures that line alone (for a profiler to watch).
@@ -21,7 +22,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +293,7 @@ struct pingpong {
 	int (*pong)(struct pingpong *pp);
 	int fd[4];
 	mqd_t q[2];
+	_Atomic int *turn;	/* futex: whose turn, in a shared page */
 };
 
 static int pp_run(void *ctx, int n)
@@ -325,6 +331,34 @@ static int pp_yield(struct pingpong *pp)
 {
 	(void)pp;
 	return sched_yield();
+}
+
+/*
+ * The cheapest blocking round trip the kernel offers: a futex word in shared memory, each side
+ * storing the other's turn, FUTEX_WAKE, then FUTEX_WAIT until its own comes back.
+ */
+static int pp_futex_turn(struct pingpong *pp, int mine)
+{
+	atomic_store(pp->turn, !mine);
+	syscall(SYS_futex, pp->turn, FUTEX_WAKE, 1, NULL, NULL, 0);
+	while (atomic_load(pp->turn) != mine)
+		if (syscall(SYS_futex, pp->turn, FUTEX_WAIT, !mine, NULL, NULL, 0) &&
+		    errno != EAGAIN && errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static int pp_futex_ping(struct pingpong *pp)
+{
+	return pp_futex_turn(pp, 0);
+}
+
+static int pp_futex_pong(struct pingpong *pp)
+{
+	/* The child waits for its first turn. */
+	while (atomic_load(pp->turn) != 1)
+		syscall(SYS_futex, pp->turn, FUTEX_WAIT, 0, NULL, NULL, 0);
+	return pp_futex_turn(pp, 1);
 }
 
 static int pp_pipe_ping(struct pingpong *pp)
@@ -458,6 +492,14 @@ static void pingpongs(void)
 	pp.ping = pp_yield;
 	pp.pong = pp_yield;
 	LINE(what, "sched_yield", pingpong(&pp), 0);
+	pp.turn = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pp.turn == MAP_FAILED)
+		return;
+	*pp.turn = 0;
+	pp.ping = pp_futex_ping;
+	pp.pong = pp_futex_pong;
+	LINE(what, "futex", pingpong(&pp), 0);
+	munmap(pp.turn, 4096);
 
 	/* Ping-pong: fd[0] carries requests, the other way replies. */
 	if (pipe(pp.fd) || pipe(pp.fd + 2))
