@@ -168,12 +168,20 @@ static int recv_one(struct side *s, __u64 seq, unsigned int *flags)
 /*
  * When side 0 stops: after a warm-up of warmup_pct percent, the measured part runs for the
  * duration or for the count.  measuring() says whether @i (or now) is in the measured part,
- * last() whether @i is the final message.
+ * last() whether @i is the final message.  A duration is stretched to warm up with at least
+ * MIN_WARM messages and to measure at least MIN_MEASURED: a 1 MiB round trip takes longer
+ * than a short run, and a point made of one message (its first touch of every page, at
+ * that) says nothing.
  */
+#define MIN_WARM	2
+#define MIN_MEASURED	8
+
 struct clock {
 	const struct bench_opts *o;
 	long long warm_end, end;
 	unsigned long warm_count;
+	bool started;		/* duration: the measured part began, at message @first */
+	unsigned long first;
 };
 
 static void clock_start(struct clock *c, const struct bench_opts *o)
@@ -188,14 +196,22 @@ static void clock_start(struct clock *c, const struct bench_opts *o)
 	}
 }
 
-static bool measuring(const struct clock *c, unsigned long i, long long now)
+static bool measuring(struct clock *c, unsigned long i, long long now)
 {
-	return c->o->count ? i >= c->warm_count : now >= c->warm_end;
+	if (c->o->count)
+		return i >= c->warm_count;
+	if (!c->started && now >= c->warm_end && i >= MIN_WARM) {
+		c->started = true;
+		c->first = i;
+	}
+	return c->started && i >= c->first;
 }
 
 static bool last(const struct clock *c, unsigned long i, long long now)
 {
-	return c->o->count ? i + 1 >= c->warm_count + c->o->count : now >= c->end;
+	if (c->o->count)
+		return i + 1 >= c->warm_count + c->o->count;
+	return c->started && now >= c->end && i + 1 >= c->first + MIN_MEASURED;
 }
 
 static int cmp_double(const void *a, const void *b)
