@@ -383,6 +383,48 @@ static long kipc_ioctl_msg(struct kipc_file *kf, unsigned int cmd, void __user *
 	return ret;
 }
 
+/* CALL's answer: reply_priority and sent, adjacent, as one word. */
+static u64 kipc_call_answer(const struct kipc_call *c)
+{
+#ifdef __LITTLE_ENDIAN
+	return (u64)c->sent << 32 | c->reply_priority;
+#else
+	return (u64)c->reply_priority << 32 | c->sent;
+#endif
+}
+
+/*
+ * CALL at this kernel's size, as libkipc passes it: one fixed-size copy in, and only what it
+ * sets written back (reply_len, then reply_priority and sent as one word), those proven
+ * writable first by writing them back as they are.  As the generic path does, the answer is
+ * written on errors too (EMSGSIZE's length, sent).
+ */
+static long kipc_ioctl_call_fast(struct kipc_file *kf, void __user *uarg)
+{
+	u32 __user *ureply_len = uarg + offsetof(struct kipc_call, reply_len);
+	u64 __user *uanswer = uarg + offsetof(struct kipc_call, reply_priority);
+	struct kipc_call c;
+	u64 utimeout;
+	u32 uflags;
+	int ret;
+
+	BUILD_BUG_ON(offsetof(struct kipc_call, sent) !=
+		     offsetof(struct kipc_call, reply_priority) + sizeof(u32));
+	if (copy_from_user(&c, uarg, sizeof(c)))
+		return -EFAULT;
+	if (put_user(c.reply_len, ureply_len) || put_user(kipc_call_answer(&c), uanswer))
+		return -EFAULT;
+	uflags = c.flags;
+	utimeout = c.timeout_ns;
+	ret = kipc_mq_call(kf, &c);
+	if (put_user(c.reply_len, ureply_len) || put_user(kipc_call_answer(&c), uanswer))
+		ret = ret ?: -EFAULT;
+	if (ret == -ERESTARTSYS || ret == -EINTR)
+		ret = kipc_ioctl_interrupted(uarg, offsetof(struct kipc_call, timeout_ns), uflags,
+					     utimeout, c.flags, c.timeout_ns, ret);
+	return ret;
+}
+
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -408,6 +450,8 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -E2BIG;
 	if (usize == sizeof(struct kipc_msg) && (cmd == KIPC_IOC_SEND || cmd == KIPC_IOC_RECV))
 		return kipc_ioctl_msg(file->private_data, cmd, uarg);
+	if (usize == sizeof(struct kipc_call) && cmd == KIPC_IOC_CALL)
+		return kipc_ioctl_call_fast(file->private_data, uarg);
 	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
 		return ret;
