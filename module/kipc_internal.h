@@ -270,6 +270,19 @@ struct kipc_file {
 	struct wait_queue_entry fwd_writers;
 };
 
+/*
+ * Two adjacent u32 fields of a user struct, @first at the lower address, as the one u64 that
+ * put_user() writes over both: an answer in one user access.
+ */
+static inline u64 kipc_u32_pair(u32 first, u32 second)
+{
+#ifdef __LITTLE_ENDIAN
+	return (u64)second << 32 | first;
+#else
+	return (u64)first << 32 | second;
+#endif
+}
+
 static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
 {
 	/* Pairs with the smp_store_release() in kipc_attach_locked(): ->access is set. */

@@ -345,11 +345,7 @@ static int kipc_ioctl_out_ok(void __user *uarg, const u8 *buf, u32 len)
 /* len and priority as the one word they make in user memory. */
 static u64 kipc_msg_answer(const struct kipc_msg *m)
 {
-#ifdef __LITTLE_ENDIAN
-	return (u64)m->priority << 32 | m->len;
-#else
-	return (u64)m->len << 32 | m->priority;
-#endif
+	return kipc_u32_pair(m->len, m->priority);
 }
 
 static long kipc_ioctl_msg(struct kipc_file *kf, unsigned int cmd, void __user *uarg)
@@ -386,11 +382,7 @@ static long kipc_ioctl_msg(struct kipc_file *kf, unsigned int cmd, void __user *
 /* CALL's answer: reply_priority and sent, adjacent, as one word. */
 static u64 kipc_call_answer(const struct kipc_call *c)
 {
-#ifdef __LITTLE_ENDIAN
-	return (u64)c->sent << 32 | c->reply_priority;
-#else
-	return (u64)c->reply_priority << 32 | c->sent;
-#endif
+	return kipc_u32_pair(c->reply_priority, c->sent);
 }
 
 /*

@@ -1137,11 +1137,7 @@ static int kipc_vec_answer(struct kipc_msg_vec __user *uvec, u32 len, u32 prio)
 {
 	BUILD_BUG_ON(offsetof(struct kipc_msg_vec, priority) !=
 		     offsetof(struct kipc_msg_vec, len) + sizeof(u32));
-#ifdef __LITTLE_ENDIAN
-	return put_user((u64)prio << 32 | len, (u64 __user *)&uvec->len);
-#else
-	return put_user((u64)len << 32 | prio, (u64 __user *)&uvec->len);
-#endif
+	return put_user(kipc_u32_pair(len, prio), (u64 __user *)&uvec->len);
 }
 
 static int kipc_batch_check(const struct kipc_batch *b)
