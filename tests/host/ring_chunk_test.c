@@ -69,7 +69,7 @@ static void test_timeouts_mid_message(void)
 	unsigned char *buf = xmalloc(len);
 	struct kipc_ring *prod, *cons;
 	void *mem = ring_pair(data, &prod, &cons);
-	struct stream tx = { prod, true, 1, len, 1000000, 0 };
+	struct stream tx = { prod, true, 1, len, 1000000, 0, STREAM_COPY };
 	int recv_early = 0;
 	pthread_t t;
 	long ret;
@@ -102,7 +102,7 @@ static void test_megabytes_between_threads(void)
 	unsigned char *buf = xmalloc(len);
 	struct kipc_ring *prod, *cons;
 	void *mem = ring_pair(data, &prod, &cons);
-	struct stream tx = { prod, true, 1, len, KIPC_RING_FOREVER, 0 };
+	struct stream tx = { prod, true, 1, len, KIPC_RING_FOREVER, 0, STREAM_COPY };
 	pthread_t t;
 
 	/* Exactly 1 MiB first: its chunks fill the ring many times over. */
@@ -116,7 +116,7 @@ static void test_megabytes_between_threads(void)
 
 	/* Then a stream of random sizes up to 1 MiB, chunked or not. */
 	mem = ring_pair(data, &prod, &cons);
-	CHECK_EQ(stream_threads(prod, cons, 64, len), 0);
+	CHECK_EQ(stream_threads(prod, cons, 64, len, STREAM_COPY), 0);
 	ring_unpair(mem, data, prod, cons);
 }
 

@@ -139,7 +139,7 @@ static void test_corrupt_ring(void)
 		{ 200, 0, 100, 0 },		/* longer than its message */
 		{ 8, 96, 100, 0 },		/* past the end of its message */
 		{ DATA, 0, DATA * 2, 0 },	/* longer than what is queued */
-		{ 8, 0, 8, 1 },			/* a flag no one defined */
+		{ 8, 0, 8, 2 },			/* a flag no one defined (1 is a pad) */
 		{ 8, 0, 0x80000000u, 0 },	/* a message longer than any may be */
 	};
 	struct kipc_ring *prod, *cons;

@@ -156,7 +156,7 @@ static void test_own_ops_carry_a_stream(void)
 	/* A sleeper first, so the ops are certainly used; then a stream through a tiny ring. */
 	CHECK(send_to_sleeper(prod, cons, 20) < KIPC_RING_CHECK_NS / 1000000);
 	CHECK(atomic_load(&c.waits) >= 1);
-	CHECK_EQ(stream_threads(prod, cons, 20000, 100), 0);
+	CHECK_EQ(stream_threads(prod, cons, 20000, 100, STREAM_COPY), 0);
 	printf("condition-variable ops: %lu waits\n", atomic_load(&c.waits));
 	ring_unpair(mem, DATA, prod, cons);
 }

@@ -32,7 +32,7 @@ static unsigned char msg[1000];
 /* Send messages until something fails; returns that failure. */
 static long produce(struct kipc_ring *ring)
 {
-	struct stream s = { ring, true, ~0ul, MAX, KIPC_RING_FOREVER, 0 };
+	struct stream s = { ring, true, ~0ul, MAX, KIPC_RING_FOREVER, 0, STREAM_COPY };
 
 	return stream_run(&s);
 }

@@ -158,6 +158,9 @@ static inline bool msg_ok(const unsigned char *buf, size_t len, __u32 seq)
 	return true;
 }
 
+/* How a stream moves its messages: copied, in place, or each one way or the other. */
+enum stream_way { STREAM_COPY, STREAM_INPLACE, STREAM_MIXED };
+
 /*
  * A stream of @count test messages of up to @max bytes, sent or received and checked by
  * stream_run(), in a thread or a process.
@@ -169,20 +172,80 @@ struct stream {
 	size_t max;
 	__s64 timeout_ns;
 	long err;	/* what stream_run() returned */
+	enum stream_way way;
 };
+
+/* Whether message @seq goes in place on this side; in a mixed stream each side picks apart. */
+static inline bool stream_inplace(const struct stream *s, __u32 seq)
+{
+	if (s->way == STREAM_MIXED)
+		return mix64(seq ^ (s->send ? 0u : 0x5a5a5a5au)) & 1;
+	return s->way == STREAM_INPLACE;
+}
+
+/* Send message @seq written in place; one too large for that goes by copy from @buf. */
+static inline long stream_reserve(struct stream *s, unsigned char *buf, size_t len, __u32 seq)
+{
+	void *room;
+	long ret = kipc_ring_reserve(s->ring, len, &room, s->timeout_ns);
+
+	if (ret == -EMSGSIZE && s->way == STREAM_MIXED) {
+		msg_fill(buf, len, seq);
+		return kipc_ring_send(s->ring, buf, len, s->timeout_ns);
+	}
+	if (ret)
+		return ret;
+	msg_fill(room, len, seq);
+	return kipc_ring_commit(s->ring, len);
+}
+
+/*
+ * Peek at the next message and check it where it lies (a sent one that wraps is put together
+ * in @buf first); one in chunks goes by copy into @buf.  Its length, or an error.
+ */
+static inline long stream_peek(struct stream *s, unsigned char *buf, __u32 seq)
+{
+	struct kipc_ring_span span[2];
+	const unsigned char *msg = NULL;
+	long ret = kipc_ring_peek(s->ring, span, s->timeout_ns);
+	bool peeked = ret >= 0;
+
+	if (ret == -EMSGSIZE && s->way == STREAM_MIXED) {
+		ret = kipc_ring_recv(s->ring, buf, s->max, s->timeout_ns);
+		msg = buf;
+	} else if (peeked) {
+		msg = span[0].buf;
+		if (span[1].len) {
+			memcpy(buf, span[0].buf, span[0].len);
+			memcpy(buf + span[0].len, span[1].buf, span[1].len);
+			msg = buf;
+		}
+	}
+	if (ret >= 0 && (size_t)ret == msg_len(seq, s->max) && !msg_ok(msg, (size_t)ret, seq))
+		ret = -EBADMSG;
+	if (peeked && kipc_ring_release(s->ring))
+		ret = -EBADMSG;
+	return ret;
+}
 
 /* Message @seq of the stream, sent or received and checked: 0 or an error. */
 static inline long stream_one(struct stream *s, unsigned char *buf, __u32 seq)
 {
 	size_t len = msg_len(seq, s->max);
+	bool inplace = stream_inplace(s, seq);
 	long ret;
 
+	if (s->send && inplace)
+		return stream_reserve(s, buf, len, seq);
 	if (s->send) {
 		msg_fill(buf, len, seq);
 		return kipc_ring_send(s->ring, buf, len, s->timeout_ns);
 	}
-	ret = kipc_ring_recv(s->ring, buf, s->max, s->timeout_ns);
-	if (ret >= 0 && ((size_t)ret != len || !msg_ok(buf, len, seq))) {
+	if (inplace)
+		ret = stream_peek(s, buf, seq);
+	else
+		ret = kipc_ring_recv(s->ring, buf, s->max, s->timeout_ns);
+	if (ret >= 0 && ((size_t)ret != len || (!inplace && !msg_ok(buf, len, seq)))) {
 		fprintf(stderr, "message %u: length %ld, want %zu\n", seq, ret, len);
 		return -EBADMSG;
 	}
@@ -211,12 +274,15 @@ static inline void *stream_thread(void *arg)
 	return NULL;
 }
 
-/* Run a producer and a consumer thread over @prod and @cons; returns 0 or the first error. */
+/*
+ * Run a producer and a consumer thread over @prod and @cons, moving the messages @way;
+ * returns 0 or the first error.
+ */
 static inline long stream_threads(struct kipc_ring *prod, struct kipc_ring *cons,
-				  unsigned long count, size_t max)
+				  unsigned long count, size_t max, enum stream_way way)
 {
-	struct stream tx = { prod, true, count, max, KIPC_RING_FOREVER, 0 };
-	struct stream rx = { cons, false, count, max, KIPC_RING_FOREVER, 0 };
+	struct stream tx = { prod, true, count, max, KIPC_RING_FOREVER, 0, way };
+	struct stream rx = { cons, false, count, max, KIPC_RING_FOREVER, 0, way };
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, stream_thread, &tx))

@@ -100,12 +100,17 @@ struct bench_run {
 	unsigned int npoints;
 	char host[256];			/* uname, CPUs, CPU model */
 	char date[64];
+	struct spread memcpy_mib_s;	/* host: one thread's memcpy of MEMCPY_SIZE, or 0 */
 };
+
+/* The size the host's memcpy floor is measured at: issue 14's 1 MiB goal. */
+#define MEMCPY_SIZE	(1u << 20)
 
 /* workload.c: side 0 or 1 of one point; fills @sh, returns the exit code. */
 int workload_side(const struct bench_opts *o, const struct point *pt, unsigned int side,
 		  struct kipc_transport *tp, struct point_shared *sh);
 struct spread spread_of(const double *v, unsigned int n);
+struct spread memcpy_bandwidth(const struct bench_opts *o, size_t size);
 
 /* report.c */
 const char *workload_name(enum workload wl);

@@ -134,6 +134,29 @@ static void header(FILE *f, const struct bench_run *run)
 	fprintf(f, "\n");
 }
 
+/*
+ * One thread's memcpy of 1 MiB, and each backend's 1 MiB stream against it: the floor a
+ * transport that writes and reads messages in place is held to (issue 14: >= 0.8x).
+ */
+static void memcpy_floor(FILE *f, const struct bench_run *run)
+{
+	const struct spread *m = &run->memcpy_mib_s;
+	const struct point *pt;
+	unsigned int i;
+
+	if (m->med <= 0)
+		return;
+	fprintf(f, "\nmemcpy of 1 MiB, one thread%s: %.0f MiB/s [%.0f - %.0f]; 1 MiB streams "
+		"against it:", run->opts->pin[0] >= 0 ? " on the driving side's CPU" : "",
+		m->med, m->min, m->max);
+	for (i = 0; i < run->npoints; i++) {
+		pt = &run->points[i];
+		if (pt->wl == WL_STREAM && pt->size == MEMCPY_SIZE && pt->status == PT_OK)
+			fprintf(f, " %s %.2fx", pt->b->name, pt->mib_s.med / m->med);
+	}
+	fprintf(f, "\n");
+}
+
 static void detail(FILE *f, const struct bench_run *run)
 {
 	const struct point *pt;
@@ -257,6 +280,11 @@ static void write_json(const struct bench_run *run)
 	json_string(f, run->date);
 	fprintf(f, ",\n  \"baseline\": ");
 	json_string(f, o->baseline);
+	if (run->memcpy_mib_s.med > 0) {
+		fprintf(f, ",\n  \"memcpy_1mib\": {");
+		spread_json(f, "mib_per_s", &run->memcpy_mib_s, false);
+		fprintf(f, "}");
+	}
 	fprintf(f, ",\n  \"settings\": {\"repeats\": %u, \"duration_ms\": %lld, \"count\": %lu, "
 		"\"warmup_pct\": %u, \"pin\": [%d, %d], \"verified\": true},\n  \"points\": [\n",
 		o->repeats, o->duration_ns / 1000000, o->count, o->warmup_pct, o->pin[0],
@@ -440,6 +468,7 @@ void report_all(const struct bench_run *run)
 			summary(outs[k], run, WL_STREAM);
 		if (o->batch)
 			summary(outs[k], run, WL_BATCH);
+		memcpy_floor(outs[k], run);
 	}
 	if (outs[1]) {
 		detail(outs[1], run);

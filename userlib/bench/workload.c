@@ -517,6 +517,48 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/*
+ * The floor a copy-free transport is held to: one thread's memcpy of @size bytes, in MiB/s, on
+ * the driving side's CPU when pinned, warmed up and repeated as a point is.  This process's
+ * CPU mask is put back afterwards, so that the sides it forks are pinned only as asked.
+ */
+struct spread memcpy_bandwidth(const struct bench_opts *o, size_t size)
+{
+	long long run = o->duration_ns ? o->duration_ns : 40000000LL, start, t;
+	unsigned char *src = malloc(size), *dst = malloc(size);
+	double mib_s[MAX_REPEATS + 1];
+	struct spread none = { 0, 0, 0 };
+	unsigned long n;
+	cpu_set_t saved;
+	unsigned int r;
+
+	if (!src || !dst) {
+		free(src);
+		free(dst);
+		return none;
+	}
+	memset(src, 0x5a, size);
+	memset(dst, 0, size);
+	sched_getaffinity(0, sizeof(saved), &saved);
+	pin(o->pin[0]);
+	/* Run 0 is the warm-up. */
+	for (r = 0; r <= o->repeats; r++) {
+		start = now_ns();
+		n = 0;
+		do {
+			memcpy(dst, src, size);
+			/* The copy is used, so it cannot be left out. */
+			__asm__ __volatile__("" : : "r"(dst), "r"(src) : "memory");
+			n++;
+		} while ((t = now_ns()) - start < (r ? run : run * o->warmup_pct / 100));
+		mib_s[r] = (double)n * (double)size / (1 << 20) / ((double)(t - start) / 1e9);
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	free(src);
+	free(dst);
+	return spread_of(mib_s + 1, o->repeats);
+}
+
 int workload_side(const struct bench_opts *o, const struct point *pt, unsigned int id,
 		  struct kipc_transport *tp, struct point_shared *sh)
 {

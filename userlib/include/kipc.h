@@ -446,7 +446,8 @@ const char *kipc_strerror(int err);
  * KIPC_RING_HDR_SIZE header followed by the data area, whose size is a power of two between
  * KIPC_RING_MIN_DATA and KIPC_RING_MAX_DATA.  Each message takes KIPC_RING_REC_SIZE(len) bytes of
  * it; a message larger than the data area travels in chunks and is reassembled in the caller's
- * buffer.  Sending or receiving costs no syscall unless the other side sleeps.
+ * buffer.  Sending or receiving costs no syscall unless the other side sleeps.  Messages of up
+ * to half the data area can also be written and read in place (kipc_ring_reserve() below).
  *
  * Timeouts (@timeout_ns): < 0 waits for ever, 0 does not wait (-EAGAIN), > 0 is the longest
  * wait in nanoseconds; a signal does not end a wait.  A blocked side checks every
@@ -573,6 +574,75 @@ int kipc_ring_set_spin(struct kipc_ring *ring, __u64 spin_ns);
 
 /* kipc_ring_spin_ns() - the time this side has spent spinning so far, in nanoseconds. */
 __u64 kipc_ring_spin_ns(const struct kipc_ring *ring);
+
+/* ---- The ring in place -------------------------------------------------------------------
+ * A message written and read where it lies in the ring, without kipc_ring_send()'s copy in or
+ * kipc_ring_recv()'s copy out.  The rule: a reservation is always one contiguous span (the
+ * library skips the rest of the data area with a pad record where it would wrap), so it holds
+ * at most kipc_ring_inplace_max() bytes, half the data area less a record header.  A peek gives
+ * up to two spans: a message made in place is always in the first alone; one sent with
+ * kipc_ring_send() may straddle the end of the data area, and its second part is then at its
+ * start.  Messages made either way interleave on one ring, in order.  A message larger than
+ * the data area, which kipc_ring_send() sends in chunks, cannot be made or read in place.
+ * The bytes are the peer's shared memory: a consumer that does not trust its producer must
+ * expect them to change while it reads them.  Both sides of a ring written in place need this
+ * library or later (KIPC_0.3): an older consumer takes the pad record for corruption.
+ */
+
+/* struct kipc_ring_span - where part of a peeked message lies; @buf is NULL when @len is 0. */
+struct kipc_ring_span {
+	const void *buf;
+	size_t len;
+};
+
+/* kipc_ring_inplace_max() - the largest message kipc_ring_reserve() takes (0 for NULL). */
+size_t kipc_ring_inplace_max(const struct kipc_ring *ring);
+
+/*
+ * kipc_ring_reserve() - room for the next message, @len bytes, to write in place (producer)
+ * @bufp: receives where to write them, one contiguous span, 8-byte aligned
+ *
+ * Waits for the room as kipc_ring_send() does, with the same timeout and peer-liveness rules.
+ * Nothing is sent until kipc_ring_commit(); a send, or another reserve, abandons the room.
+ * Like a send of another message, it abandons a message a send left half sent.
+ *
+ * Return: 0, or -EAGAIN/-ETIMEDOUT (no room in time), -EPIPE (the consumer has closed or
+ * gone), -EMSGSIZE (@len > kipc_ring_inplace_max()), -EINVAL (not the producer, or @bufp is
+ * NULL), -EPROTO (the ring is corrupt), or an error of the wait op.
+ */
+int kipc_ring_reserve(struct kipc_ring *ring, size_t len, void **bufp, __s64 timeout_ns);
+
+/*
+ * kipc_ring_commit() - send the first @len bytes of the room reserved (producer)
+ *
+ * Publishes them and wakes a sleeping consumer, as kipc_ring_send() does; it never waits.
+ * The writes into the room must come before it in this thread (or happen before it).
+ * Return: 0, or -EINVAL (no room reserved, @len larger than the room, or not the producer).
+ */
+int kipc_ring_commit(struct kipc_ring *ring, size_t len);
+
+/*
+ * kipc_ring_peek() - the next message, where it lies in the ring (consumer)
+ * @span: receives its bytes: @span[0], then @span[1] (empty unless a sent message wraps)
+ *
+ * Waits as kipc_ring_recv() does.  The message stays in the ring until kipc_ring_release();
+ * peeking again gives it again, and kipc_ring_recv() takes it by copy instead.  Like a receive
+ * into another buffer, it abandons a message a receive left half received.
+ *
+ * Return: the message's length, or -EMSGSIZE (it came in chunks, larger than the data area:
+ * it stays queued for kipc_ring_recv()), -EAGAIN/-ETIMEDOUT, -EPIPE, -EINVAL (not the
+ * consumer, or @span is NULL), -EPROTO, or an error of the wait op, as kipc_ring_recv().
+ */
+long kipc_ring_peek(struct kipc_ring *ring, struct kipc_ring_span span[2], __s64 timeout_ns);
+
+/*
+ * kipc_ring_release() - free the room of the message peeked (consumer)
+ *
+ * Wakes a sleeping producer as kipc_ring_recv() does.  The reads of the message must come
+ * before it in this thread (or happen before it); its bytes are the producer's after it.
+ * Return: 0, or -EINVAL (nothing peeked, or not the consumer).
+ */
+int kipc_ring_release(struct kipc_ring *ring);
 
 /* ---- Ring wake-ups through the kipc doorbell ---------------------------------------------
  * For a ring in a kipc shared-page channel: sleep in KIPC_IOC_WAIT and wake with

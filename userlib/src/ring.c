@@ -13,8 +13,8 @@
  * pointers, so each process may map the ring at another address.
  *
  * Records.  Every message travels as records of a 16-byte struct ring_rec and a payload padded
- * to 8 bytes (KIPC_RING_REC_SIZE()).  A record may straddle the end of the data area: both sides
- * copy in two pieces where it wraps, so there is no wrap marker and no space is lost to one.
+ * to 8 bytes (KIPC_RING_REC_SIZE()).  A record kipc_ring_send() writes may straddle the end of
+ * the data area: both sides copy in two pieces where it wraps, so no space is lost.
  * A message whose record fits in the data area is one record (offset 0, len == total).  A larger
  * one goes as chunks of half the data area, so that the consumer copies one out while the
  * producer writes the next; each chunk carries the total length and its offset, which lets
@@ -22,11 +22,36 @@
  * the chunks arrive in order.  Being SPSC, chunks of two messages never interleave; a record at
  * offset 0 always starts a new message.
  *
+ * In place.  kipc_ring_reserve() hands out the payload of the next record, to be written where
+ * it lies, and kipc_ring_commit() publishes it; kipc_ring_peek() hands out the next message
+ * where it lies and kipc_ring_release() frees its room.  A reservation is always contiguous:
+ * where its record would straddle the end of the data area, a pad record (RING_REC_PAD, its
+ * payload skipped unread) fills the rest of the lap first, and the record starts at offset 0
+ * (at 8, when only 8 bytes were left and the pad's own header straddles).  That wastes at most
+ * a record's size once a lap, and needs the record to fit in half the data area: then pad and
+ * record together never need more than the whole of it (the record only wraps when it starts
+ * past the middle), so a reservation always fits once the consumer has drained the ring.
+ * kipc_ring_inplace_max() is that limit, the payload of a chunk.  Sent records do not pad, so a
+ * peek gives up to two spans: one for a message made in place, two where a sent one wraps.
+ * A chunked message (larger than the data area) cannot be made or read in place: peek gives
+ * -EMSGSIZE and leaves it to kipc_ring_recv().  The pad is the only record whose flags are not
+ * zero; a consumer of a library from before the in-place API (KIPC_0.3) reports -EPROTO at one,
+ * so a ring written in place needs this version on both sides (the header's version is
+ * unchanged: rings written by copy alone are the same as before).
+ *
  * Memory order.  Each side owns its index: it keeps it in the handle (ring->pos) and only
  * stores it, with release, after its copies into or out of the data area, so the peer's acquire
- * load of that index orders those copies before its own use of the bytes.  The peer's index is
- * cached (ring->peer) and loaded again only when the cache says there is not enough, so the
- * fast path reads no line the peer writes.
+ * load of that index orders those copies before its own use of the bytes.  The in-place paths
+ * keep this with the caller's own accesses in the place of the copies: reserve publishes
+ * nothing (the pad header and the caller's bytes are written into room the consumer's index
+ * gave back, before any store of the head), commit writes the record header and then stores
+ * the head with release, so the caller's writes between reserve and commit happen before the
+ * consumer's acquire load lets it read them; peek returns only after the acquire load that
+ * covers the whole record, and release stores the tail with release after the caller's reads,
+ * so the producer reuses the room only after them.  The caller's accesses must be ordered
+ * before commit or release by the calling thread (its own program order, or a lock or join if
+ * another thread made them).  The peer's index is cached (ring->peer) and loaded again only
+ * when the cache says there is not enough, so the fast path reads no line the peer writes.
  *
  * Waiting.  A side that must wait sets its "waiting" flag, issues a seq_cst fence and checks
  * again; the side that publishes an index stores it, issues a seq_cst fence and then reads the
@@ -103,8 +128,11 @@ struct ring_rec {
 	__u32 len;	/* payload bytes in this record */
 	__u32 offset;	/* where they go in the message */
 	__u32 total;	/* the message's length */
-	__u32 flags;	/* zero; anything else is a corrupt ring */
+	__u32 flags;	/* zero, or RING_REC_PAD; anything else is a corrupt ring */
 };
+
+/* A pad record: len == total bytes to skip, offset 0; written only before a reservation. */
+#define RING_REC_PAD	1u
 
 _Static_assert(sizeof(struct ring_hdr) == KIPC_RING_HDR_SIZE, "header size is ABI");
 _Static_assert(offsetof(struct ring_hdr, idx[1]) == 2 * RING_LINE, "indices on their own lines");
@@ -130,6 +158,10 @@ struct kipc_ring {
 	const void *part_buf;
 	__u32 part_len;
 	__u32 part_off;
+	/* The in-place message this side holds: reserved (producer) or peeked (consumer). */
+	bool held;
+	__u32 held_len;		/* reserved room, or the peeked message's length */
+	__u32 held_pad;		/* producer: bytes of pad record before the reserved record */
 };
 
 /* ---- Default wait ops: futexes ----------------------------------------------------------- */
@@ -592,6 +624,8 @@ int kipc_ring_send(struct kipc_ring *ring, const void *buf, size_t len, __s64 ti
 	/* relaxed: like a pipe whose reader has gone, fail at once; nothing is read by it. */
 	if (atomic_load_explicit(&ring->hdr->closed[RING_CONSUMER], memory_order_relaxed))
 		return -EPIPE;
+	/* A reservation is abandoned: nothing of it was published, and this writes over it. */
+	ring->held = false;
 	/* Anything but the same call again abandons a half-sent message: the consumer drops it
 	 * when this one's first record (offset 0) arrives.
 	 */
@@ -614,6 +648,34 @@ int kipc_ring_send(struct kipc_ring *ring, const void *buf, size_t len, __s64 ti
 	return 0;
 }
 
+/*
+ * ring_next_rec() - wait for the next record that is part of a message, skipping pad records
+ * Return: 0 with its header in @rec, an error of ring_await(), or -EPROTO.
+ */
+static int ring_next_rec(struct kipc_ring *r, struct ring_rec *rec, struct ring_deadline *dl)
+{
+	int ret;
+
+	for (;;) {
+		ret = ring_await(r, sizeof(*rec), dl);
+		if (ret)
+			return ret;
+		/* The header is copied out once and checked there: the peer may scribble on the
+		 * ring, but never makes this side write past a buffer or read past the ring.
+		 */
+		ring_copy(r, r->pos, rec, sizeof(*rec), false);
+		if (rec->total > KIPC_RING_MAX_MSG || rec->len > rec->total ||
+		    rec->offset > rec->total - rec->len || KIPC_RING_REC_SIZE(rec->len) > ring_ready(r))
+			return -EPROTO;
+		if (!rec->flags)
+			return 0;
+		if (rec->flags != RING_REC_PAD || rec->offset || rec->len != rec->total)
+			return -EPROTO;
+		/* Published with the record after it, so that one is already there. */
+		ring_advance(r, (__u32)KIPC_RING_REC_SIZE(rec->len));
+	}
+}
+
 long kipc_ring_recv(struct kipc_ring *ring, void *buf, size_t cap, __s64 timeout_ns)
 {
 	struct ring_deadline dl = { .timeout_ns = timeout_ns };
@@ -622,20 +684,15 @@ long kipc_ring_recv(struct kipc_ring *ring, void *buf, size_t cap, __s64 timeout
 
 	if (!ring || ring->side != RING_CONSUMER || (!buf && cap))
 		return -EINVAL;
+	/* A peeked message is still the next: this takes it by copy instead. */
+	ring->held = false;
 	/* Another buffer than the one a message was half received into abandons the message. */
 	if (ring->part_active && (buf != ring->part_buf || cap < ring->part_len))
 		ring->part_active = false;
 	for (;;) {
-		ret = ring_await(ring, sizeof(rec), &dl);
+		ret = ring_next_rec(ring, &rec, &dl);
 		if (ret)
 			return ret;
-		/* The header is copied out once and checked there: the peer may scribble on the
-		 * ring, but never makes this side write past @buf.
-		 */
-		ring_copy(ring, ring->pos, &rec, sizeof(rec), false);
-		if (rec.flags || rec.total > KIPC_RING_MAX_MSG || rec.len > rec.total ||
-		    rec.offset > rec.total - rec.len || KIPC_RING_REC_SIZE(rec.len) > ring_ready(ring))
-			return -EPROTO;
 		if (!rec.offset) {
 			/* A new message: the producer abandoned any half-received one. */
 			ring->part_active = false;
@@ -659,4 +716,108 @@ long kipc_ring_recv(struct kipc_ring *ring, void *buf, size_t cap, __s64 timeout
 			return (long)rec.total;
 		}
 	}
+}
+
+/* ---- In place (see "In place" above) ------------------------------------------------------ */
+
+size_t kipc_ring_inplace_max(const struct kipc_ring *ring)
+{
+	return ring ? ring->max_chunk : 0;
+}
+
+int kipc_ring_reserve(struct kipc_ring *ring, size_t len, void **bufp, __s64 timeout_ns)
+{
+	struct ring_deadline dl = { .timeout_ns = timeout_ns };
+	struct ring_rec pad = { .flags = RING_REC_PAD };
+	__u32 rec_size, left, start;
+	int ret;
+
+	if (!ring || ring->side != RING_PRODUCER || !bufp)
+		return -EINVAL;
+	if (len > ring->max_chunk)
+		return -EMSGSIZE;
+	/* relaxed: as in kipc_ring_send(). */
+	if (atomic_load_explicit(&ring->hdr->closed[RING_CONSUMER], memory_order_relaxed))
+		return -EPIPE;
+	/* Another message: a half-sent one is abandoned, as by a send of another, and so is an
+	 * earlier reservation (nothing of either is published from here on).
+	 */
+	ring->part_active = false;
+	ring->held = false;
+	rec_size = (__u32)KIPC_RING_REC_SIZE(len);
+	left = ring->size - (ring->pos & (ring->size - 1));
+	/* A pad of the rest of the lap, or of a bare header where only 8 bytes are left. */
+	ring->held_pad = 0;
+	if (rec_size > left)
+		ring->held_pad = left >= sizeof(pad) ? left : (__u32)sizeof(pad);
+	ret = ring_await(ring, ring->held_pad + rec_size, &dl);
+	if (ret)
+		return ret;
+	if (ring->held_pad) {
+		pad.len = pad.total = ring->held_pad - (__u32)sizeof(pad);
+		ring_copy(ring, ring->pos, &pad, sizeof(pad), true);
+	}
+	start = (ring->pos + ring->held_pad + (__u32)sizeof(pad)) & (ring->size - 1);
+	ring->held = true;
+	ring->held_len = (__u32)len;
+	*bufp = ring->data + start;
+	return 0;
+}
+
+int kipc_ring_commit(struct kipc_ring *ring, size_t len)
+{
+	struct ring_rec rec = { .len = (__u32)len, .total = (__u32)len };
+
+	if (!ring || ring->side != RING_PRODUCER || !ring->held || len > ring->held_len)
+		return -EINVAL;
+	ring->held = false;
+	/* The pad goes out with the record, in the one release store of ring_advance(). */
+	ring->pos += ring->held_pad;
+	ring_copy(ring, ring->pos, &rec, sizeof(rec), true);
+	ring_advance(ring, (__u32)KIPC_RING_REC_SIZE(len));
+	return 0;
+}
+
+long kipc_ring_peek(struct kipc_ring *ring, struct kipc_ring_span span[2], __s64 timeout_ns)
+{
+	struct ring_deadline dl = { .timeout_ns = timeout_ns };
+	struct ring_rec rec;
+	size_t off, first;
+	int ret;
+
+	if (!ring || ring->side != RING_CONSUMER || !span)
+		return -EINVAL;
+	/* As a receive into another buffer: a half-received message is abandoned. */
+	ring->part_active = false;
+	ring->held = false;
+	for (;;) {
+		ret = ring_next_rec(ring, &rec, &dl);
+		if (ret)
+			return ret;
+		if (!rec.offset)
+			break;
+		/* The rest of a message abandoned half way. */
+		ring_advance(ring, (__u32)KIPC_RING_REC_SIZE(rec.len));
+	}
+	/* In chunks: never whole in the ring; it stays queued for kipc_ring_recv(). */
+	if (rec.len != rec.total)
+		return -EMSGSIZE;
+	off = (ring->pos + (__u32)sizeof(rec)) & (ring->size - 1);
+	first = rec.len < ring->size - off ? rec.len : ring->size - off;
+	span[0].buf = ring->data + off;
+	span[0].len = first;
+	span[1].buf = rec.len > first ? ring->data : NULL;
+	span[1].len = rec.len - first;
+	ring->held = true;
+	ring->held_len = rec.len;
+	return (long)rec.len;
+}
+
+int kipc_ring_release(struct kipc_ring *ring)
+{
+	if (!ring || ring->side != RING_CONSUMER || !ring->held)
+		return -EINVAL;
+	ring->held = false;
+	ring_advance(ring, (__u32)KIPC_RING_REC_SIZE(ring->held_len));
+	return 0;
 }

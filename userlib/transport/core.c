@@ -40,6 +40,7 @@ static const struct kipc_transport_backend *const backends[] = {
 	&kipc__tp_sysv_shm,
 	&kipc__tp_posix_mq,
 	&kipc__tp_posix_shm,
+	&kipc__tp_posix_shm_inplace,
 	&kipc__tp_eventfd,
 	&kipc__tp_kipc_mq,
 	&kipc__tp_kipc_mq_batch,
@@ -47,6 +48,7 @@ static const struct kipc_transport_backend *const backends[] = {
 	&kipc__tp_kipc_rpc,
 	&kipc__tp_kipc_ring,
 	&kipc__tp_kipc_ring_doorbell,
+	&kipc__tp_kipc_ring_inplace,
 	&kipc__tp_kipc_pool,
 };
 

@@ -4,7 +4,8 @@
  * shared pages, "kipc-ring-doorbell" in KIPC_IOC_WAIT and wakes with KIPC_IOC_NOTIFY (the
  * channel's doorbell, one for both rings: a notify wakes whoever waits, and the ring looks
  * again).  The channel is created EXCL|AUTODESTROY, "<pair>.ring" or "kipc-tp.<name>.ring", so
- * it goes with the last fd.
+ * it goes with the last fd.  "kipc-ring-inplace" is kipc-ring with messages written and read in
+ * the ring (ring_shm.c).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -124,4 +125,12 @@ const struct kipc_transport_backend kipc__tp_kipc_ring_doorbell = {
 	.flags = KRING_FLAGS,
 	.ops = &kipc__ring_ops,
 	.params = &kring_doorbell,
+};
+
+const struct kipc_transport_backend kipc__tp_kipc_ring_inplace = {
+	.name = "kipc-ring-inplace",
+	.summary = "SPSC rings in a kipc shared-page channel, messages made and read in place",
+	.flags = KRING_FLAGS | KIPC_TRANSPORT_ZERO_COPY,
+	.ops = &kipc__ring_inplace_ops,
+	.params = &kring_futex,
 };

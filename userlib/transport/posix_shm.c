@@ -4,6 +4,7 @@
  * kipc-ring, in a mapping of shm_open(3).  A pair's object is unlinked as soon as it is mapped
  * (fork shares the mapping); a named one is "/kipc-tp.<name>.ring", which the server unlinks
  * on close.  shm_open needs a tmpfs at /dev/shm: without one the backend is unsupported.
+ * "posix-shm-inplace" is the same with messages written and read in the ring (ring_shm.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,5 +135,14 @@ const struct kipc_transport_backend kipc__tp_posix_shm = {
 	.summary = "SPSC rings in POSIX shared memory (shm_open); futex wake-ups",
 	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY,
 	.ops = &kipc__ring_ops,
+	.params = &pshm,
+};
+
+const struct kipc_transport_backend kipc__tp_posix_shm_inplace = {
+	.name = "posix-shm-inplace",
+	.summary = "SPSC rings in POSIX shared memory, messages made and read in place; futexes",
+	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY |
+		 KIPC_TRANSPORT_ZERO_COPY,
+	.ops = &kipc__ring_inplace_ops,
 	.params = &pshm,
 };

@@ -12,6 +12,14 @@
  * fork, as the ring wants, so the pid it records is its own.  The ring does the rest: no
  * syscall while neither side sleeps, -EPIPE once the peer has closed (or died: it looks at the
  * peer's pid every KIPC_RING_CHECK_NS while it sleeps).
+ *
+ * In place.  The "-inplace" backends (kipc__ring_inplace_ops) give no send or recv: their
+ * send_begin reserves the room in the ring and send_commit commits it; recv_begin peeks and
+ * recv_done releases, so nothing is copied (the core builds send and recv from these, for the
+ * hello too).  Their rings are sized so that the largest message fits in place, half the data
+ * area: at least 64 KiB and up to 16 MiB of data each, and max_msg is lowered to the limit
+ * of what one holds.  Both sides make every message in place, so none ever wraps or is
+ * chunked, and a peek in two spans or in chunks can only be a corrupt ring.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,13 +29,24 @@
 
 #define RING_DATA_MIN	(64u << 10)
 #define RING_DATA_MAX	(1u << 20)
+#define RING_INPLACE_DATA_MAX	(16u << 20)
+
+static bool ring_inplace(const struct kipc_transport_backend *b)
+{
+	return b->ops == &kipc__ring_inplace_ops;
+}
 
 /* The bytes one ring takes in the mapping: header and data, rounded up to pages. */
-static size_t ring_span(size_t max_msg)
+static size_t ring_span(const struct kipc_transport_backend *b, size_t max_msg)
 {
 	size_t data = RING_DATA_MIN, page = (size_t)getpagesize();
+	/* By copy twice the largest message, larger ones in chunks; in place, a whole record
+	 * in half the data area.
+	 */
+	size_t want = ring_inplace(b) ? 2 * KIPC_RING_REC_SIZE(max_msg) : 2 * max_msg;
+	size_t most = ring_inplace(b) ? RING_INPLACE_DATA_MAX : RING_DATA_MAX;
 
-	while (data < 2 * max_msg && data < RING_DATA_MAX)
+	while (data < want && data < most)
 		data <<= 1;
 	return (KIPC_RING_HDR_SIZE + data + page - 1) & ~(page - 1);
 }
@@ -60,6 +79,10 @@ static int rings_attach(struct kipc__ring_tp *rt)
 	if (!ret)
 		ret = kipc_ring_attach(&rt->rx, mem + !side * span, span,
 				       KIPC_RING_CONSUMER | flags, rt->wait_ops, rt->wait_ctx);
+	/* Both rings are the same size; the hello tells the peer the lower limit. */
+	if (!ret && ring_inplace(rt->base.backend) &&
+	    rt->base.max_msg > kipc_ring_inplace_max(rt->tx))
+		rt->base.max_msg = kipc_ring_inplace_max(rt->tx);
 	return ret;
 }
 
@@ -67,7 +90,7 @@ static int ring_pair_open(struct kipc_transport_pair *pair)
 {
 	struct kipc__ring_pair *rp = (struct kipc__ring_pair *)pair;
 	const struct kipc__ring_provider *prov = pair->backend->params;
-	size_t span = ring_span(pair->attr.max_msg);
+	size_t span = ring_span(pair->backend, pair->attr.max_msg);
 	int ret;
 
 	rp->fd[0] = rp->fd[1] = -1;
@@ -119,7 +142,7 @@ static int ring_serve(struct kipc_transport *tp, const char *name, struct kipc__
 {
 	const struct kipc__ring_provider *prov = kipc__ring_provider_of(tp);
 	struct kipc__ring_tp *rt = (struct kipc__ring_tp *)tp;
-	size_t span = ring_span(tp->max_msg);
+	size_t span = ring_span(tp->backend, tp->max_msg);
 	int ret;
 
 	(void)dl;
@@ -187,6 +210,43 @@ static long ring_recv(struct kipc_transport *tp, void *buf, size_t cap, struct k
 	return n == -EMSGSIZE ? -EPROTO : -EMSGSIZE;
 }
 
+static void *ring_send_begin(struct kipc_transport *tp, size_t len, struct kipc__deadline *dl,
+			     int *err)
+{
+	void *room;
+
+	*err = kipc_ring_reserve(((struct kipc__ring_tp *)tp)->tx, len, &room, ring_timeout(dl));
+	return *err ? NULL : room;
+}
+
+static int ring_send_commit(struct kipc_transport *tp, size_t len, struct kipc__deadline *dl)
+{
+	(void)dl;
+	return kipc_ring_commit(((struct kipc__ring_tp *)tp)->tx, len);
+}
+
+static const void *ring_recv_begin(struct kipc_transport *tp, size_t *len,
+				   struct kipc__deadline *dl, int *err)
+{
+	struct kipc__ring_tp *rt = (struct kipc__ring_tp *)tp;
+	struct kipc_ring_span span[2];
+	long n = kipc_ring_peek(rt->rx, span, ring_timeout(dl));
+
+	/* Never wrapped nor chunked from a peer that makes every message in place. */
+	if (n >= 0 && span[1].len)
+		n = -EPROTO;
+	*err = n == -EMSGSIZE ? -EPROTO : n < 0 ? (int)n : 0;
+	if (*err)
+		return NULL;
+	*len = (size_t)n;
+	return span[0].buf;
+}
+
+static int ring_recv_done(struct kipc_transport *tp)
+{
+	return kipc_ring_release(((struct kipc__ring_tp *)tp)->rx);
+}
+
 static void ring_close(struct kipc_transport *tp)
 {
 	struct kipc__ring_tp *rt = (struct kipc__ring_tp *)tp;
@@ -203,17 +263,29 @@ static int ring_probe(const struct kipc_transport_backend *b)
 	return prov->probe ? prov->probe() : 0;
 }
 
+/* What the two ways have in common: everything but how a message goes in and out. */
+#define RING_OPS_COMMON						\
+	.tp_size = sizeof(struct kipc__ring_tp),		\
+	.pair_size = sizeof(struct kipc__ring_pair),		\
+	.init = ring_init,					\
+	.probe = ring_probe,					\
+	.pair_open = ring_pair_open,				\
+	.pair_side = ring_pair_side,				\
+	.pair_close = ring_pair_close,				\
+	.serve = ring_serve,					\
+	.connect = ring_connect,				\
+	.close = ring_close
+
 const struct kipc_transport_ops kipc__ring_ops = {
-	.tp_size = sizeof(struct kipc__ring_tp),
-	.pair_size = sizeof(struct kipc__ring_pair),
-	.init = ring_init,
-	.probe = ring_probe,
-	.pair_open = ring_pair_open,
-	.pair_side = ring_pair_side,
-	.pair_close = ring_pair_close,
-	.serve = ring_serve,
-	.connect = ring_connect,
+	RING_OPS_COMMON,
 	.send = ring_send,
 	.recv = ring_recv,
-	.close = ring_close,
+};
+
+const struct kipc_transport_ops kipc__ring_inplace_ops = {
+	RING_OPS_COMMON,
+	.send_begin = ring_send_begin,
+	.send_commit = ring_send_commit,
+	.recv_begin = ring_recv_begin,
+	.recv_done = ring_recv_done,
 };

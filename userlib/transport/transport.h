@@ -12,7 +12,7 @@
  * connect until the server is there, the peer's liveness, the staging buffers, and the
  * fallbacks for optional ops.  Families of backends share one file each: fdio.c (pipes, FIFOs
  * and sockets: length framing on streams, a tag byte on datagrams), ring_shm.c (the ring over
- * any shared mapping, with any wait ops).
+ * any shared mapping, with any wait ops, by copy or in place).
  */
 #ifndef KIPC_TRANSPORT_INTERNAL_H
 #define KIPC_TRANSPORT_INTERNAL_H
@@ -228,7 +228,8 @@ struct kipc__ring_tp {
 	struct kipc_ring *tx, *rx;
 };
 
-extern const struct kipc_transport_ops kipc__ring_ops;
+/* By copy (send/recv), and in place (the zero-copy ops: the "-inplace" backends). */
+extern const struct kipc_transport_ops kipc__ring_ops, kipc__ring_inplace_ops;
 
 /* The provider of a ring backend (its table entry's params). */
 static inline const struct kipc__ring_provider *
@@ -278,6 +279,7 @@ extern const struct kipc_transport_backend kipc__tp_pipe, kipc__tp_fifo, kipc__t
 	kipc__tp_unix_dgram, kipc__tp_unix_seqpacket, kipc__tp_tcp, kipc__tp_sysv_msg,
 	kipc__tp_sysv_shm, kipc__tp_posix_mq, kipc__tp_posix_shm, kipc__tp_eventfd,
 	kipc__tp_kipc_mq, kipc__tp_kipc_mq_batch, kipc__tp_kipc_mq_call, kipc__tp_kipc_rpc, kipc__tp_kipc_ring,
-	kipc__tp_kipc_ring_doorbell, kipc__tp_kipc_pool;
+	kipc__tp_kipc_ring_doorbell, kipc__tp_kipc_ring_inplace, kipc__tp_posix_shm_inplace,
+	kipc__tp_kipc_pool;
 
 #endif /* KIPC_TRANSPORT_INTERNAL_H */
