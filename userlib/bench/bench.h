@@ -21,6 +21,7 @@
 #define MAX_SIZES	32
 #define MAX_BATCHES	8
 #define MAX_BACKENDS	32
+#define MAX_PAIRS	8
 
 enum workload {
 	WL_LATENCY,	/* ping-pong round trips, one message each way */
@@ -45,6 +46,7 @@ struct bench_opts {
 	unsigned long count;		/* ... or a fixed message count (then duration is 0) */
 	unsigned int warmup_pct;	/* warm-up, in percent of the measurement */
 	int pin[2];			/* CPUs of the two sides, -1 for none */
+	unsigned int pairs;		/* scaling: this many pairs at once, 0 for none */
 	bool plots;
 	bool quick;
 };
@@ -68,6 +70,8 @@ struct point_shared {
 	unsigned int done;		/* repeats completed */
 	struct lat_stats lat[MAX_REPEATS];
 	struct thr_stats thr[MAX_REPEATS];
+	double cpu_ns[2][MAX_REPEATS];	/* per side and repeat: its CPU time over the run */
+	unsigned long units[MAX_REPEATS];	/* round trips (latency) or messages of the run */
 };
 
 /* Median, min and max over the repeats. */
@@ -91,7 +95,16 @@ struct point {
 	size_t limit;
 	unsigned int repeats;
 	struct spread p50, p90, p99, p999, max, msgs_s, mib_s;
+	struct spread cpu;		/* both sides' CPU ns per round trip or message */
 	double ratio;			/* against the baseline's same point, 0 when none */
+};
+
+/* --pairs: one backend's 64 B stream on one pair, then on o->pairs pairs at once. */
+struct scaling {
+	const struct kipc_transport_backend *b;
+	enum point_status status;
+	char error[240];
+	struct spread one, many;	/* messages/s: one pair; all pairs summed */
 };
 
 struct bench_run {
@@ -101,6 +114,8 @@ struct bench_run {
 	char host[256];			/* uname, CPUs, CPU model */
 	char date[64];
 	struct spread memcpy_mib_s;	/* host: one thread's memcpy of MEMCPY_SIZE, or 0 */
+	struct scaling *scaling;	/* --pairs: one per backend */
+	unsigned int nscaling;
 };
 
 /* The size the host's memcpy floor is measured at: issue 14's 1 MiB goal. */

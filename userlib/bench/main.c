@@ -44,6 +44,8 @@ static void usage(FILE *f)
 "  --warmup PCT         warm-up before each run, in percent of it (default 20)\n"
 "  --repeats N          runs per point, for the spread (default 3; --quick 1)\n"
 "  --pin CPU0,CPU1      pin the driving and the answering side\n"
+"  --pairs N            also the 64 B stream of each backend on 1 pair (CPU 0) and on N\n"
+"                       independent pairs at once (pair k on CPU k): how it scales\n"
 "  --baseline NAME      the backend ratios are against (default pipe)\n"
 "  --mode MODE          where this runs: host, vm-icount, vm-realtime\n"
 "                       (default $KIPC_BENCH_MODE, else host)\n"
@@ -156,6 +158,7 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "pin", required_argument, NULL, 'p' },
+		{ "pairs", required_argument, NULL, 'P' },
 		{ "baseline", required_argument, NULL, 'L' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "out", required_argument, NULL, 'o' },
@@ -189,6 +192,13 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 		case 'p':
 			if (sscanf(optarg, "%d,%d", &o->pin[0], &o->pin[1]) != 2) {
 				fprintf(stderr, "kipc-bench: --pin takes two CPUs, as 0,1\n");
+				exit(2);
+			}
+			break;
+		case 'P':
+			o->pairs = (unsigned int)strtoul(optarg, NULL, 10);
+			if (o->pairs < 2 || o->pairs > MAX_PAIRS) {
+				fprintf(stderr, "kipc-bench: --pairs takes 2 to %d\n", MAX_PAIRS);
 				exit(2);
 			}
 			break;
@@ -285,7 +295,7 @@ static long long mono_ns(void)
 
 static void summarize(const struct bench_opts *o, struct point *pt, const struct point_shared *sh)
 {
-	double v[7][MAX_REPEATS];
+	double v[8][MAX_REPEATS];
 	unsigned int r, n = sh->done;
 
 	pt->repeats = n;
@@ -297,7 +307,9 @@ static void summarize(const struct bench_opts *o, struct point *pt, const struct
 		v[4][r] = sh->lat[r].max;
 		v[5][r] = sh->thr[r].msgs_s;
 		v[6][r] = sh->thr[r].mib_s;
+		v[7][r] = sh->units[r] ? (sh->cpu_ns[0][r] + sh->cpu_ns[1][r]) / sh->units[r] : 0;
 	}
+	pt->cpu = spread_of(v[7], n);
 	(void)o;
 	if (pt->wl == WL_LATENCY) {
 		pt->p50 = spread_of(v[0], n);
@@ -311,56 +323,62 @@ static void summarize(const struct bench_opts *o, struct point *pt, const struct
 	}
 }
 
-static void run_point(const struct bench_opts *o, struct point *pt)
+/*
+ * Run @pt on @n pairs at once, pair k's sides under @opts[k] (its pins), each pair with its
+ * own transport pair and results in @sh[k] (shared memory the caller mapped).  Sets
+ * pt->status (and pt->error, pt->limit) from the first pair that did not end well.
+ */
+static void run_pairs(const struct bench_opts *const *opts, struct point *pt, unsigned int n,
+		      struct point_shared *sh)
 {
 	struct kipc_transport_attr attr = { .max_msg = pt->size };
-	struct kipc_transport_pair *pair;
-	struct point_shared *sh;
-	long long end = mono_ns() + point_deadline(o);
+	struct kipc_transport_pair *pair[MAX_PAIRS];
+	long long end = mono_ns() + point_deadline(opts[0]);
+	int status[MAX_PAIRS][2] = { { 0 } }, ret;
+	pid_t pid[MAX_PAIRS][2] = { { 0 } };
+	unsigned int s, k, left = 0;
 	struct timespec wait_ts;
 	long long now;
 	sigset_t chld;
-	pid_t pid[2];
-	int status[2] = { 0, 0 }, ret;
-	unsigned int s, left = 2;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		pt->status = PT_FAILED;
-		snprintf(pt->error, sizeof(pt->error), "mmap: %s", strerror(errno));
-		return;
-	}
-	ret = kipc_transport_pair(pt->b->name, &attr, &pair);
-	if (ret) {
-		pt->status = PT_FAILED;
-		snprintf(pt->error, sizeof(pt->error), "opening a pair: %s", strerror(-ret));
-		goto out_unmap;
-	}
-	fflush(NULL);
-	for (s = 0; s < 2; s++) {
-		pid[s] = fork();
-		if (!pid[s]) {
-			sigprocmask(SIG_UNBLOCK, &chld, NULL);
-			_exit(take_side(o, pt, pair, s, sh));
+	for (k = 0; k < n; k++) {
+		ret = kipc_transport_pair(pt->b->name, &attr, &pair[k]);
+		if (ret) {
+			pt->status = PT_FAILED;
+			snprintf(pt->error, sizeof(pt->error), "opening a pair: %s", strerror(-ret));
+			while (k--)
+				kipc_transport_pair_close(pair[k], true);
+			return;
 		}
 	}
-	kipc_transport_pair_close(pair, pid[0] < 0 || pid[1] < 0);
-	for (s = 0; s < 2; s++)
-		if (pid[s] < 0)
-			left--;
+	fflush(NULL);
+	for (k = 0; k < n; k++) {
+		for (s = 0; s < 2; s++) {
+			pid[k][s] = fork();
+			if (!pid[k][s]) {
+				sigprocmask(SIG_UNBLOCK, &chld, NULL);
+				_exit(take_side(opts[k], pt, pair[k], s, &sh[k]));
+			}
+			if (pid[k][s] > 0)
+				left++;
+		}
+		kipc_transport_pair_close(pair[k], pid[k][0] < 0 || pid[k][1] < 0);
+	}
 	/*
-	 * Wait for both, within the deadline, then whoever is left goes.  SIGCHLD is blocked
+	 * Wait for all, within the deadline, then whoever is left goes.  SIGCHLD is blocked
 	 * (see main()) and taken here, so this process sleeps until a side exits instead of
 	 * waking now and then on a CPU the sides need.
 	 */
 	while (left) {
-		for (s = 0; s < 2; s++) {
-			if (pid[s] > 0 && waitpid(pid[s], &status[s], WNOHANG) == pid[s]) {
-				pid[s] = 0;
-				left--;
+		for (k = 0; k < n; k++) {
+			for (s = 0; s < 2; s++) {
+				if (pid[k][s] > 0 &&
+				    waitpid(pid[k][s], &status[k][s], WNOHANG) == pid[k][s]) {
+					pid[k][s] = 0;
+					left--;
+				}
 			}
 		}
 		now = mono_ns();
@@ -370,37 +388,112 @@ static void run_point(const struct bench_opts *o, struct point *pt)
 		wait_ts.tv_nsec = (end - now) % 1000000000LL;
 		sigtimedwait(&chld, NULL, &wait_ts);
 	}
-	for (s = 0; s < 2; s++) {
-		if (pid[s] > 0) {
-			kill(pid[s], SIGKILL);
-			waitpid(pid[s], &status[s], 0);
+	for (k = 0; k < n; k++) {
+		for (s = 0; s < 2; s++) {
+			if (pid[k][s] > 0) {
+				kill(pid[k][s], SIGKILL);
+				waitpid(pid[k][s], &status[k][s], 0);
+			}
 		}
 	}
+	pt->status = PT_OK;
 	if (left) {
 		pt->status = PT_FAILED;
 		snprintf(pt->error, sizeof(pt->error), "no result within %lld s (killed)",
-			 point_deadline(o) / 1000000000LL);
-	} else if (sh->max_msg) {
-		pt->status = PT_LIMIT;
-		pt->limit = sh->max_msg;
-	} else if (sh->failed[0] || sh->failed[1] || status[0] || status[1]) {
-		pt->status = PT_FAILED;
-		/*
-		 * A corrupt message (failed == 1) is the cause wherever it was seen; else the
-		 * driving side's reason, since the other usually just saw it leave.
-		 */
-		s = sh->failed[1] == 1 && sh->failed[0] != 1 ? 1 : sh->error[0][0] ? 0 : 1;
-		snprintf(pt->error, sizeof(pt->error), "%s: %.200s",
-			 s ? "answering side" : "driving side", sh->error[s]);
-		if (!pt->error[0])
-			snprintf(pt->error, sizeof(pt->error), "a side died (status %#x, %#x)",
-				 status[0], status[1]);
-	} else {
-		pt->status = PT_OK;
-		summarize(o, pt, sh);
+			 point_deadline(opts[0]) / 1000000000LL);
+		return;
 	}
-out_unmap:
+	for (k = 0; k < n; k++) {
+		if (sh[k].max_msg) {
+			pt->status = PT_LIMIT;
+			pt->limit = sh[k].max_msg;
+			return;
+		}
+		if (sh[k].failed[0] || sh[k].failed[1] || status[k][0] || status[k][1]) {
+			pt->status = PT_FAILED;
+			/*
+			 * A corrupt message (failed == 1) is the cause wherever it was seen; else
+			 * the driving side's reason, since the other usually just saw it leave.
+			 */
+			s = sh[k].failed[1] == 1 && sh[k].failed[0] != 1 ? 1 :
+			    sh[k].error[0][0] ? 0 : 1;
+			snprintf(pt->error, sizeof(pt->error), "%s: %.200s",
+				 s ? "answering side" : "driving side", sh[k].error[s]);
+			if (!sh[k].error[s][0])
+				snprintf(pt->error, sizeof(pt->error),
+					 "a side died (status %#x, %#x)", status[k][0], status[k][1]);
+			return;
+		}
+	}
+}
+
+static struct point_shared *map_shared(unsigned int n)
+{
+	void *sh = mmap(NULL, n * sizeof(struct point_shared), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return sh == MAP_FAILED ? NULL : sh;
+}
+
+static void run_point(const struct bench_opts *o, struct point *pt)
+{
+	struct point_shared *sh = map_shared(1);
+
+	if (!sh) {
+		pt->status = PT_FAILED;
+		snprintf(pt->error, sizeof(pt->error), "mmap: %s", strerror(errno));
+		return;
+	}
+	run_pairs(&o, pt, 1, sh);
+	if (pt->status == PT_OK)
+		summarize(o, pt, sh);
 	munmap(sh, sizeof(*sh));
+}
+
+/*
+ * Scaling: the 64-byte stream of @sc->b on one pair, both sides on CPU 0, then on o->pairs
+ * pairs at once, pair k's two sides on CPU k (mod the CPUs online): independent pairs on
+ * their own CPUs, so the figure is what the mechanism shares between them (locks, lines,
+ * counters).  Messages per second summed over the pairs, per repeat.
+ */
+static void run_scaling(const struct bench_opts *o, struct scaling *sc)
+{
+	struct bench_opts each[MAX_PAIRS];
+	const struct bench_opts *opts[MAX_PAIRS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double one[MAX_REPEATS], many[MAX_REPEATS];
+	struct point pt = { .b = sc->b, .wl = WL_STREAM, .size = 64, .batch = 1 };
+	struct point_shared *sh = map_shared(o->pairs);
+	unsigned int k, r, n = o->pairs;
+
+	sc->status = PT_FAILED;
+	if (!sh)
+		return;
+	for (k = 0; k < n; k++) {
+		each[k] = *o;
+		each[k].pin[0] = each[k].pin[1] = (int)(k % (unsigned long)(cpus > 0 ? cpus : 1));
+		opts[k] = &each[k];
+	}
+	run_pairs(opts, &pt, 1, sh);
+	if (pt.status != PT_OK)
+		goto out;
+	for (r = 0; r < sh[0].done; r++)
+		one[r] = sh[0].thr[r].msgs_s;
+	sc->one = spread_of(one, sh[0].done);
+	memset(sh, 0, n * sizeof(*sh));
+	run_pairs(opts, &pt, n, sh);
+	if (pt.status != PT_OK)
+		goto out;
+	for (r = 0; r < o->repeats; r++) {
+		many[r] = 0;
+		for (k = 0; k < n; k++)
+			many[r] += r < sh[k].done ? sh[k].thr[r].msgs_s : 0;
+	}
+	sc->many = spread_of(many, o->repeats);
+out:
+	sc->status = pt.status;
+	snprintf(sc->error, sizeof(sc->error), "%s", pt.error);
+	munmap(sh, n * sizeof(*sh));
 }
 
 /* ---- the plan ----------------------------------------------------------------------------- */
@@ -550,6 +643,18 @@ int main(int argc, char **argv)
 			run.points[i].ratio = run.points[i].p50.med / base->p50.med;
 		else if (run.points[i].wl != WL_LATENCY && base->msgs_s.med > 0)
 			run.points[i].ratio = run.points[i].msgs_s.med / base->msgs_s.med;
+	}
+	if (o.pairs) {
+		run.scaling = calloc(o.nbackends, sizeof(*run.scaling));
+		if (!run.scaling)
+			return 1;
+		for (i = 0; i < o.nbackends; i++) {
+			run.scaling[i].b = o.backends[i];
+			fprintf(stderr, "kipc-bench: %s, 1 and %u pairs\n", o.backends[i]->name,
+				o.pairs);
+			run_scaling(&o, &run.scaling[i]);
+		}
+		run.nscaling = o.nbackends;
 	}
 	report_all(&run);
 	for (i = 0; i < run.npoints; i++)

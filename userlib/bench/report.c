@@ -157,16 +157,40 @@ static void memcpy_floor(FILE *f, const struct bench_run *run)
 	fprintf(f, "\n");
 }
 
+/* --pairs: messages/s of one pair and of all at once, and the ratio. */
+static void scaling(FILE *f, const struct bench_run *run)
+{
+	const struct scaling *sc;
+	unsigned int i;
+
+	if (!run->nscaling)
+		return;
+	fprintf(f, "\nScaling: the 64 B stream on 1 pair (both sides on CPU 0) and on %u independent "
+		"pairs at once (pair k on CPU k), million messages/s summed over the pairs\n",
+		run->opts->pairs);
+	fprintf(f, "%-20s %10s %10s %8s\n", "backend", "1 pair", "all", "ratio");
+	for (i = 0; i < run->nscaling; i++) {
+		sc = &run->scaling[i];
+		fprintf(f, "%-20s ", sc->b->name);
+		if (sc->status == PT_OK)
+			fprintf(f, "%10.3f %10.3f %7.2fx\n", sc->one.med / 1e6, sc->many.med / 1e6,
+				sc->one.med > 0 ? sc->many.med / sc->one.med : 0);
+		else
+			fprintf(f, "%s\n", sc->status == PT_LIMIT ? "n/a" : sc->error);
+	}
+}
+
 static void detail(FILE *f, const struct bench_run *run)
 {
 	const struct point *pt;
 	unsigned int i;
 	char size[16];
 
-	fprintf(f, "\nEvery point (latency in microseconds; [min - max] over the repeats)\n");
-	fprintf(f, "%-20s %-8s %8s %5s %9s %19s %9s %9s %9s %9s %11s %23s %8s\n", "backend",
+	fprintf(f, "\nEvery point (latency in microseconds; [min - max] over the repeats; CPU: "
+		"both sides' CPU time per round trip or message, in microseconds)\n");
+	fprintf(f, "%-20s %-8s %8s %5s %9s %19s %9s %9s %9s %9s %11s %23s %9s %8s\n", "backend",
 		"workload", "size", "batch", "p50", "[p50 min - max]", "p90", "p99", "p99.9", "max",
-		"MiB/s", "[msgs/s min - max]", "ratio");
+		"MiB/s", "[msgs/s min - max]", "CPU", "ratio");
 	for (i = 0; i < run->npoints; i++) {
 		pt = &run->points[i];
 		format_size(size, sizeof(size), pt->size);
@@ -188,6 +212,7 @@ static void detail(FILE *f, const struct bench_run *run)
 		else
 			fprintf(f, "%9s %19s %9s %9s %9s %9s %11.1f [%10.0f - %10.0f]", "", "",
 				"", "", "", "", pt->mib_s.med, pt->msgs_s.min, pt->msgs_s.max);
+		fprintf(f, " %9.2f", pt->cpu.med / 1e3);
 		if (pt->ratio > 0)
 			fprintf(f, " %7.2fx", pt->ratio);
 		fprintf(f, "\n");
@@ -225,7 +250,7 @@ static void write_csv(const struct bench_run *run)
 	fprintf(f, ",p50_ns,p50_ns_min,p50_ns_max,p90_ns,p90_ns_min,p90_ns_max,p99_ns,p99_ns_min,"
 		"p99_ns_max,p999_ns,p999_ns_min,p999_ns_max,max_ns,max_ns_min,max_ns_max");
 	fprintf(f, ",msgs_s,msgs_s_min,msgs_s_max,mib_s,mib_s_min,mib_s_max");
-	fprintf(f, ",ratio,baseline,error\n");
+	fprintf(f, ",cpu_ns,cpu_ns_min,cpu_ns_max,ratio,baseline,error\n");
 	for (i = 0; i < run->npoints; i++) {
 		pt = &run->points[i];
 		fprintf(f, "%s,%s,%s,%zu,%u,%s,%zu,%u", run->opts->mode, pt->b->name,
@@ -239,6 +264,7 @@ static void write_csv(const struct bench_run *run)
 		spread_csv(f, &pt->max);
 		spread_csv(f, &pt->msgs_s);
 		spread_csv(f, &pt->mib_s);
+		spread_csv(f, &pt->cpu);
 		/* The error may hold commas: quoted, with its quotes doubled (it has none). */
 		fprintf(f, ",%.4f,%s,\"%s\"\n", pt->ratio, run->opts->baseline, pt->error);
 	}
@@ -285,6 +311,25 @@ static void write_json(const struct bench_run *run)
 		spread_json(f, "mib_per_s", &run->memcpy_mib_s, false);
 		fprintf(f, "}");
 	}
+	if (run->nscaling) {
+		fprintf(f, ",\n  \"scaling\": {\"pairs\": %u, \"size\": 64, \"backends\": [",
+			run->opts->pairs);
+		for (unsigned int k = 0; k < run->nscaling; k++) {
+			const struct scaling *sc = &run->scaling[k];
+
+			fprintf(f, "%s\n    {\"backend\": ", k ? "," : "");
+			json_string(f, sc->b->name);
+			fprintf(f, ", \"status\": \"%s\"", status_name(sc->status));
+			if (sc->status == PT_OK) {
+				fprintf(f, ", \"msgs_per_s\": {");
+				spread_json(f, "one_pair", &sc->one, true);
+				spread_json(f, "all_pairs", &sc->many, false);
+				fprintf(f, "}");
+			}
+			fprintf(f, "}");
+		}
+		fprintf(f, "]}");
+	}
 	fprintf(f, ",\n  \"settings\": {\"repeats\": %u, \"duration_ms\": %lld, \"count\": %lu, "
 		"\"warmup_pct\": %u, \"pin\": [%d, %d], \"verified\": true},\n  \"points\": [\n",
 		o->repeats, o->duration_ns / 1000000, o->count, o->warmup_pct, o->pin[0],
@@ -315,6 +360,10 @@ static void write_json(const struct bench_run *run)
 			spread_json(f, "msgs_per_s", &pt->msgs_s, true);
 			spread_json(f, "mib_per_s", &pt->mib_s, false);
 			fprintf(f, "}");
+		}
+		if (pt->status == PT_OK) {
+			fprintf(f, ",\n     ");
+			spread_json(f, "cpu_ns_per_unit", &pt->cpu, false);
 		}
 		if (pt->ratio > 0)
 			fprintf(f, ", \"ratio_to_baseline\": %.4f", pt->ratio);
@@ -361,6 +410,17 @@ static bool write_data(const struct bench_run *run, const struct kipc_transport_
 	return rows > 0;
 }
 
+
+/* One plot of plot.gp: @name.@ext, every backend's @cols of data/<backend>.dat. */
+static void plot_one(FILE *f, const char *name, const char *ext, const char *title,
+		     const char *ylabel, const char *cols, const char *mode)
+{
+	fprintf(f, "set output '%s.%s'\n", name, ext);
+	fprintf(f, "set title \"%s, mode %s\"\n", title, mode);
+	fprintf(f, "set ylabel '%s'\n", ylabel);
+	fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using %s with yerrorlines "
+		"title b\n", cols);
+}
 static void write_plot_script(const struct bench_run *run, const char *list)
 {
 	const struct bench_opts *o = run->opts;
@@ -390,18 +450,15 @@ static void write_plot_script(const struct bench_run *run, const char *list)
 	fprintf(f, "set xlabel 'message size'\n");
 	for (t = 0; t < 2; t++) {
 		fprintf(f, "set terminal %s\n", terms[t][0]);
-		fprintf(f, "set output 'latency.%s'\n", terms[t][1]);
-		fprintf(f, "set title \"Round-trip latency (p50, bars: min to max over repeats), "
-			"mode %s\"\n", run->opts->mode);
-		fprintf(f, "set ylabel 'round-trip latency, p50 (microseconds)'\n");
-		fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using 1:2:3:4 "
-			"with yerrorlines title b\n");
-		fprintf(f, "set output 'throughput.%s'\n", terms[t][1]);
-		fprintf(f, "set title \"One-way throughput (bars: min to max over repeats), "
-			"mode %s\"\n", run->opts->mode);
-		fprintf(f, "set ylabel 'throughput (MiB/s)'\n");
-		fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using 1:6:7:8 "
-			"with yerrorlines title b\n");
+		/* Only what was measured: gnuplot refuses a plot with no point. */
+		if (o->latency)
+			plot_one(f, "latency", terms[t][1], "Round-trip latency (p50, bars: min to "
+				 "max over repeats)", "round-trip latency, p50 (microseconds)",
+				 "1:2:3:4", run->opts->mode);
+		if (o->stream)
+			plot_one(f, "throughput", terms[t][1], "One-way throughput (bars: min to "
+				 "max over repeats)", "throughput (MiB/s)", "1:6:7:8",
+				 run->opts->mode);
 	}
 	fprintf(f, "unset output\n");
 	fclose(f);
@@ -469,6 +526,7 @@ void report_all(const struct bench_run *run)
 		if (o->batch)
 			summary(outs[k], run, WL_BATCH);
 		memcpy_floor(outs[k], run);
+		scaling(outs[k], run);
 	}
 	if (outs[1]) {
 		detail(outs[1], run);

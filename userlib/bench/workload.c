@@ -36,6 +36,7 @@ struct side {
 	struct kipc_transport *tp;
 	struct point_shared *sh;
 	unsigned char *tmpl;		/* the payload template, pt->size bytes */
+	unsigned long units;		/* side 0: round trips or messages of the last run */
 	__u64 sum;			/* its checksum from byte HDR on */
 	double *samples;		/* latency samples of one run */
 	size_t nsamples, cap;
@@ -164,6 +165,15 @@ static int recv_one(struct side *s, __u64 seq, unsigned int *flags)
 }
 
 /* ---- timing ------------------------------------------------------------------------------- */
+
+/* This process's CPU time, user and system, in nanoseconds. */
+static double cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
 
 /*
  * When side 0 stops: after a warm-up of warmup_pct percent, the measured part runs for the
@@ -307,6 +317,7 @@ static int pingpong_client(struct side *s, struct lat_stats *st)
 		if (flags & F_LAST)
 			break;
 	}
+	s->units = i + 1;
 	free(req);
 	free(reply);
 	if (!ret)
@@ -466,6 +477,7 @@ static int stream_sender(struct side *s, struct thr_stats *st)
 	now = now_ns();
 	if (!started)
 		t_start = now;
+	s->units = i;
 	st->msgs = i - first;
 	st->secs = (double)(now - t_start) / 1e9;
 	st->msgs_s = st->secs > 0 ? (double)st->msgs / st->secs : 0;
@@ -580,12 +592,18 @@ int workload_side(const struct bench_opts *o, const struct point *pt, unsigned i
 		s.tmpl[i] = (unsigned char)rand();
 	s.sum = pt->size >= HDR ? checksum(s.tmpl + HDR, pt->size - HDR) : 0;
 	for (r = 0; r < o->repeats && !ret; r++) {
+		double cpu0 = cpu_ns();
+
 		if (pt->wl == WL_LATENCY)
 			ret = !id ? pingpong_client(&s, &sh->lat[r]) :
 			      pt->b->flags & KIPC_TRANSPORT_NATIVE_RPC ? pingpong_rpc_server(&s) :
 			      pingpong_server(&s);
 		else
 			ret = id ? stream_receiver(&s) : stream_sender(&s, &sh->thr[r]);
+		/* Sleeping costs none; spinning, copying and system calls do, on either side. */
+		sh->cpu_ns[id][r] = cpu_ns() - cpu0;
+		if (!id)
+			sh->units[r] = s.units;
 		if (!ret && !id)
 			sh->done = r + 1;
 	}
