@@ -121,7 +121,7 @@ void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes);
  * struct kipc_ns - kipc's state for one IPC namespace
  * @key: its index in the namespace table (the namespace's inode number, unique while the
  *       reference below is held)
- * @ipc_ns: counted reference, dropped through ns.ops->put (put_ipc_ns is not exported);
+ * @ipc_ns: counted reference (get_ipc_ns(), put_ipc_ns(): see registry.c);
  *          NULL once the collector let a dead namespace go (then @kns only counts)
  * @names: named channels by name
  * @ids: named channels by id, for listing in id order (an rbtree: inserting allocates nothing)

@@ -3,15 +3,28 @@
  * kipc channel registry: names per IPC namespace, ids, permissions, attach and destroy,
  * channel lifetime and limits, and the per-user budgets.
  *
- * Namespaces.  A module cannot hook the death of an IPC namespace in 6.1, and must not keep a
- * bare pointer to one (a new namespace could reuse the address).  So each kipc_ns holds a
- * counted reference, taken with get_ipc_ns() and dropped through ns.ops->put(), since
- * put_ipc_ns() is not exported.  The table of kipc_ns is an xarray indexed by the namespace's
- * inode number, so a lookup costs the same with one namespace or thousands.  A namespace whose
- * only reference is kipc's own can never be entered again (every way in, a task or an nsfs
- * file, holds a reference), so the collector removes its names and lets it go once its last
- * channel is freed.  The collector is a delayed work that runs while anything is left to
- * collect, never in a caller's path.
+ * Namespaces.  A module cannot hook the death of an IPC namespace, and must not keep a bare
+ * pointer to one (a new namespace could reuse the address).  So each kipc_ns holds a counted
+ * reference, taken with get_ipc_ns() and dropped with put_ipc_ns() (on 6.1, which does not
+ * export it, through the namespace's own ns.ops->put: compat.h).  The table of kipc_ns is an
+ * xarray indexed by the namespace's inode number, unique while that reference is held, so a
+ * lookup costs the same with one namespace or thousands.  A namespace that nothing but kipc
+ * can reach can never be entered again, so the collector removes its names and lets it go
+ * once its last channel is freed.  What "nothing but kipc" means depends on the kernel, and
+ * kipc_ipc_ns_active() (compat.h) asks it:
+ *  6.1 .. 6.12  every way in (a task's nsproxy, an nsfs file or bind mount) holds a counted
+ *               reference, so a count of 1 is kipc's alone.  The initial namespace is counted
+ *               like any other, and its first reference (init_nsproxy's) is never dropped.
+ *  7.x          the initial namespaces are not counted any more (their count stays at 1
+ *               whatever get_ipc_ns() does), so a count of 1 says nothing and would have the
+ *               collector empty the host's namespace every period.  7.x counts active users
+ *               apart (tasks through their nsproxy, nsfs files, bind mounts; the initial
+ *               namespaces are always active), and an inactive IPC namespace has no way back
+ *               in: every way to an nsfs file of it starts from a task that uses it or from a
+ *               file handle, which is refused for an inactive one.  So the rule is "not
+ *               active".  kipc's own reference keeps its memory and inode number, not activity.
+ * The collector is a delayed work that runs while anything is left to collect, never in a
+ * caller's path.
  *
  * Limits.  A channel counts against its namespace's max_channels and its creator's
  * max_user_channels and max_user_shm_bytes from creation until it is freed, not until its
@@ -259,7 +272,7 @@ static void kipc_ns_detach_locked(struct kipc_ns *kns)
 	if (!kns->ipc_ns)
 		return;
 	xa_erase(&kipc_ns_table, kns->key);
-	kns->ipc_ns->ns.ops->put(&kns->ipc_ns->ns);
+	put_ipc_ns(kns->ipc_ns);
 	kns->ipc_ns = NULL;
 }
 
@@ -929,7 +942,7 @@ void kipc_registry_gc(void)
 
 	mutex_lock(&kipc_registry_lock);
 	xa_for_each(&kipc_ns_table, key, kns) {
-		if (refcount_read(&kns->ipc_ns->ns.count) != 1)
+		if (kipc_ipc_ns_active(kns->ipc_ns))
 			continue;
 		kipc_ns_unlink_all_locked(kns, &names);
 		/* Named channels are alive: the count is not 0, kns stays for them. */

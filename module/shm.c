@@ -76,7 +76,7 @@ int kipc_shm_setup(struct kipc_channel *ch)
 
 	snprintf(name, sizeof(name), "kipc:%s", ch->name);
 	/* Accounted against overcommit like a SysV segment without SHM_NORESERVE. */
-	file = shmem_file_setup(name, ch->shm_size, 0);
+	file = shmem_file_setup(name, ch->shm_size, EMPTY_VMA_FLAGS);
 	/*
 	 * shmem says ENOSPC when it cannot allocate the inode; here ENOSPC means the channel
 	 * limit, and a failed allocation is ENOMEM.
@@ -227,8 +227,11 @@ int kipc_shm_mmap(struct kipc_file *kf, struct vm_area_struct *vma)
 	/* The VMA takes its own reference; on a failure below, mmap's unwinding drops it. */
 	vma_set_file(vma, map);
 	fput(map);
-	/* shmem's mmap sets shmem's vm_operations: none of ours stay in the VMA. */
-	return call_mmap(ch->shm_file, vma);
+	/*
+	 * shmem's mmap (its mmap_prepare on 7.x, applied to this VMA) sets shmem's
+	 * vm_operations: none of ours stay in the VMA.
+	 */
+	return vfs_mmap(ch->shm_file, vma);
 }
 
 int kipc_shm_notify(struct kipc_file *kf, u64 *seq)

@@ -10,7 +10,7 @@
 #                          (default /usr/local) apply, and each *DIR below can be set alone.
 #   make dkms-install      the module's sources into /usr/src/kipc-VERSION, then dkms add, and
 #                          build and install for KDIR's kernel; DKMS then builds it for each new
-#                          6.1.x kernel
+#                          kernel in dkms.conf's range
 #   make packaging-check   install-check and dkms-check
 #   make install-check     install into a scratch DESTDIR and check the tree, a program built
 #                          with pkg-config against it, and the man pages (man --warnings)
@@ -135,7 +135,7 @@ install-check: lib module $(KIPCCTL)
 dkms-check:
 	@$(call dkms_stage,$(BUILD)/dkms/source/kipc-$(VERSION))
 	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) LTS_KDIR=$(LTS_KDIR) \
-		bash tests/packaging/dkms-test.sh
+		NEWEST_KDIR=$$(bash tests/vm/debug-kernel.sh --if-built) bash tests/packaging/dkms-test.sh
 
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and

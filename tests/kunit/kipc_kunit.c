@@ -13,7 +13,7 @@
 
 #include "kipc_internal.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 static void kipc_param_accepts_its_range(struct kunit *test)
 {

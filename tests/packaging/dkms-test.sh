@@ -3,8 +3,9 @@
 # DKMS builds the module against the stock Debian headers, from the sources `make dkms-check`
 # staged in $BUILD/dkms/source/kipc-$VERSION, in a DKMS tree of its own under $BUILD: the
 # system's /var/lib/dkms and /usr/src are not touched; and against Debian 12's 6.12 when
-# LTS_KDIR names its unpacked headers.  Also checks that dkms.conf's kernel range takes every
-# 6.1.x and 6.12.x and nothing else.
+# LTS_KDIR names its unpacked headers, and against the newest (the debug kernel's build) when
+# NEWEST_KDIR names it.  Also checks that dkms.conf's kernel range takes every 6.1.x, 6.12.x
+# and 7.x and nothing else.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
@@ -25,11 +26,11 @@ in_range() {	# in_range KVER: does dkms.conf's BUILD_EXCLUSIVE_KERNEL take it?
 	# shellcheck disable=SC1091
 	(set +u; . "$top/dkms.conf" && [[ $1 =~ $BUILD_EXCLUSIVE_KERNEL ]])
 }
-for k in $(printf "%s\n" 6.1.0-56-amd64 6.1.192 6.12.117+deb12-amd64 6.12.0 "$kver" | sort -u); do
+for k in $(printf "%s\n" 6.1.0-56-amd64 6.1.192 6.12.117+deb12-amd64 6.12.0 7.2.13 7.0.0 7.10.1-amd64 "$kver" | sort -u); do
 	check "dkms.conf supports kernel $k" in_range "$k"
 done
 out_of_range() { ! in_range "$1"; }
-for k in 6.10.0-1-amd64 6.2.0 6.0.19 5.10.0-30-amd64 6.11.0 6.13.0 6.120.0; do
+for k in 6.10.0-1-amd64 6.2.0 6.0.19 5.10.0-30-amd64 6.11.0 6.13.0 6.120.0 8.0.0 17.1.0; do
 	check "dkms.conf excludes kernel $k" out_of_range "$k"
 done
 check "dkms add" dkms_ add
@@ -49,12 +50,16 @@ refuses() {	# exit 77 and the reason: BUILD_EXCLUSIVE
 }
 check "dkms refuses a kernel outside the range" refuses 6.2.0-1-amd64
 
-if [ -n "${LTS_KDIR:-}" ] && [ -f "$LTS_KDIR/Makefile" ]; then
-	lver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$LTS_KDIR/include/generated/utsrelease.h")
-	check "dkms build -k $lver (against $LTS_KDIR)" dkms_ build -k "$lver" \
-		--kernelsourcedir "$LTS_KDIR"
-	lko=$tree/kipc/$VERSION/$lver/$(uname -m)/module/kipc.ko
-	check "its vermagic is $lver" bash -c "modinfo -F vermagic '$lko' | grep -q '^$lver '"
-fi
+# dkms_build_other NAME KDIR: build against another tree too, when it is there.
+dkms_build_other() {
+	local k=$2 ver ko
+	[ -n "$k" ] && [ -f "$k/Makefile" ] || return 0
+	ver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$k/include/generated/utsrelease.h")
+	check "dkms build -k $ver ($1, against $k)" dkms_ build -k "$ver" --kernelsourcedir "$k"
+	ko=$tree/kipc/$VERSION/$ver/$(uname -m)/module/kipc.ko
+	check "its vermagic is $ver" bash -c "modinfo -F vermagic '$ko' | grep -q '^$ver '"
+}
+dkms_build_other lts "${LTS_KDIR:-}"
+dkms_build_other newest "${NEWEST_KDIR:-}"
 
 finish dkms

@@ -42,6 +42,34 @@ static pid_t child_in_new_ns(int n, int ready_fd, int hold_fd)
 	_exit(0);
 }
 
+/*
+ * The caller's namespace is alive, whichever it is: its channels outlive several collector
+ * periods.  Run from the VM's init, this is the initial namespace, which 7.x no longer counts
+ * references on (a collector going by the count alone empties it every half second).
+ */
+TEST(a_living_namespace_keeps_its_channels)
+{
+	int ctl, fd, again;
+	char c;
+
+	REQUIRE_STATE();
+	ctl = kipc_open(0);
+	ASSERT_LE(0, ctl);
+	kipc_destroy(ctl, "live-ns-chan", KIPC_DESTROY_NOW);
+	fd = kipc_mq_open("live-ns-chan", KIPC_CREATE_EXCL, 0600, KIPC_ACCESS_WRITE, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_send(fd, "x", 1, 0, 0, 0));
+	close(fd);
+	/* Three collector periods with no fd open: only the name holds the channel. */
+	usleep(1600 * 1000);
+	again = kipc_mq_attach("live-ns-chan", KIPC_ACCESS_READ);
+	ASSERT_LE(0, again);
+	EXPECT_EQ(1, kipc_recv(again, &c, 1, NULL, NB, 0));
+	close(again);
+	EXPECT_EQ(0, kipc_destroy(ctl, "live-ns-chan", KIPC_DESTROY_NOW));
+	close(ctl);
+}
+
 TEST(channels_of_a_dead_namespace_are_freed)
 {
 	int before, ready[2], status;

@@ -4,6 +4,9 @@
 # outside the checkout, keyed by the config fragment, the source version and the compiler.
 # Prints the build folder (usable as KDIR for M= builds; bzImage inside).
 #
+# It is built from the newest kernel's source (Debian unstable's, fetched by newest-source.sh),
+# so it is also the VM's "newest" kernel: a cold run builds one kernel, never two.
+#
 # Environment:
 #   KIPC_CACHE         cache folder (default ~/.cache/kipc)
 #   KIPC_DEBUG_KERNEL  use this prebuilt kernel build folder instead
@@ -17,8 +20,8 @@ if [ -n "${KIPC_DEBUG_KERNEL:-}" ]; then
 	exit 0
 fi
 
-src=$(readlink -f "$CACHE/src/current")
-[ -f "$src/Makefile" ] || { echo "debug-kernel: no kernel source in $CACHE/src (run make deps)" >&2; exit 1; }
+src=$(readlink -f "$CACHE/newest/current")
+[ -f "$src/Makefile" ] || { echo "debug-kernel: no kernel source in $CACHE/newest (run make deps)" >&2; exit 1; }
 
 key=$( { cat "$here/debug.config"; basename "$src"; gcc --version | head -1; } | sha256sum | cut -c1-16)
 out="$CACHE/debug-kernel/$key"

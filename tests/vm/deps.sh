@@ -99,3 +99,7 @@ else
 	fi
 	ln -sfn "$lts" "$CACHE/lts/current"
 fi
+
+# The newest release's source (Debian unstable's linux-source-7.*), through apt state of its
+# own: the debug kernel, which is also the VM's newest kernel, is built from it.
+bash "$(dirname "$0")/newest-source.sh"

@@ -115,7 +115,16 @@ while read -r kind arg rest <&4; do
 	hold)
 		sleep 100000 < "$arg" &
 		holders="$holders $!"
-		end_step "$name" 0
+		# The child opens $arg after the fork: wait for the open, or the next step (an
+		# rmmod that must fail) can run before it and succeed.
+		rc=1
+		i=0
+		while [ $i -lt 100 ]; do
+			[ "$(readlink "/proc/$!/fd/0")" = "$arg" ] && { rc=0; break; }
+			sleep 0.05
+			i=$((i + 1))
+		done
+		end_step "$name" $rc
 		;;
 	background)
 		b=$(basename "$arg")
