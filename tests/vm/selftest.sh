@@ -26,6 +26,7 @@ expect_red() {
 expect_red selftest-fail "step [0-9]+:kselftest:harness-fail exited 1"
 expect_red selftest-warn "kernel log reports trouble"
 expect_red selftest-stuck "step [0-9]+:rmmod:kipc exited"
+expect_red selftest-wrong-reason "step [0-9]+:insmod-fails:kipc.ko exited 1"
 
 echo "$pass $fail 0" > "$BUILD/results/vm-selftest.count"
 echo "runner self-tests: $pass passed, $fail failed"
