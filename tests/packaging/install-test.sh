@@ -93,6 +93,12 @@ int main(void)
 }
 EOF
 # shellcheck disable=SC2046 # pkg-config's output is words
+check "<kipc.h> compiles alone as C11 (-Wall -Wextra -Werror -Wpedantic)" \
+	bash -c "echo '#include <kipc.h>' | cc -fsyntax-only -x c -std=c11 -Wall -Wextra -Werror -Wpedantic $(pc --cflags kipc) -"
+# shellcheck disable=SC2046
+check "<kipc.h> compiles alone as C++17 (-Wall -Wextra -Werror)" \
+	bash -c "echo '#include <kipc.h>' | c++ -fsyntax-only -x c++ -std=c++17 -Wall -Wextra -Werror $(pc --cflags kipc) -"
+# shellcheck disable=SC2046 # pkg-config's output is words
 check "a program builds with \$(pkg-config --cflags --libs kipc)" \
 	cc -Wall -Wextra -Werror -o "$tmp/prog" "$tmp/prog.c" $(pc --cflags --libs kipc)
 check "it links the installed libkipc.so.0" \

@@ -8,6 +8,8 @@
 #ifndef KIPC_H
 #define KIPC_H
 
+#include <stddef.h>
+
 #include <linux/kipc.h>
 
 #ifdef __cplusplus
