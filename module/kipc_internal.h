@@ -353,7 +353,6 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
 __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
 s64 kipc_mq_messages(void);
-extern atomic_t kipc_mq_onecopies;
 
 /* main.c */
 struct kipc_file *kipc_file_get(int fd, struct file **filep);

@@ -690,8 +690,6 @@ static int __init kipc_init(void)
 	}
 	kipc_debugfs = debugfs_create_dir("kipc", NULL);
 	debugfs_create_file("state", 0400, kipc_debugfs, NULL, &kipc_state_fops);
-	/* Not state (nothing is held): a count since load, for tests and the curious. */
-	debugfs_create_atomic_t("onecopies", 0400, kipc_debugfs, &kipc_mq_onecopies);
 	pr_info("kipc: abi %u, features %#llx\n", KIPC_ABI_VERSION,
 		(unsigned long long)KIPC_FEATURES);
 	return 0;

@@ -32,7 +32,6 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
@@ -87,8 +86,7 @@ void kipc_mq_init(struct kipc_channel *ch)
  * the queue's: a sender takes one before the queue's lock, to copy into, and a receiver gives
  * one back after its copy.  A sender takes the top one only, when it fits: a queue's messages
  * are mostly of one size.  Larger messages are kvmalloc()ed and kvfree()d each time: their
- * copies cost more than the allocation, and from KIPC_ONECOPY_MIN on a sleeping receive is
- * usually copied into directly.
+ * copies cost more than the allocation.
  */
 /* How many @ch keeps: a queue never has more than max_msgs messages to free at once. */
 static unsigned int kipc_msg_cache_slots(const struct kipc_channel *ch)
@@ -370,119 +368,15 @@ void kipc_wake_all(wait_queue_head_t *wq, __poll_t mask)
  * death) wakes waiters with KIPC_WAITER_WOKEN, and they look again under the lock.  Pollers,
  * batch receives and doorbell waits sleep on kipc_channel.readers as before.
  */
-enum {
-	KIPC_WAITER_WAITING,
-	KIPC_WAITER_HANDED,	/* ->msg is its message */
-	KIPC_WAITER_WOKEN,	/* look at the queue again */
-	KIPC_WAITER_CLAIMED,	/* a send is copying into its pinned buffer (->xfer) */
-	KIPC_WAITER_COPIED,	/* that copy is done: ->xfer says what arrived */
-};
-
-/*
- * One copy for large messages.  A blocking receive of at least KIPC_ONECOPY_MIN bytes of room
- * that finds its queue empty pins its buffer (up to the queue's max_msg_size) before it
- * sleeps.  A send of a message of at least KIPC_ONECOPY_MIN bytes that finds such a receive
- * first in line, the queue empty and the room enough, claims it and copies from its own buffer
- * straight into the pinned pages: one copy instead of two, and no kernel buffer (nor its
- * allocation and zeroing).  Otherwise both take the queued path.
- *
- * Guarantees.  A fault in the sender's buffer fails the send with EFAULT and the receive goes
- * on waiting, for the next message (what was written into its buffer is not a message: a
- * receive's buffer says nothing until it returns).  A receive whose buffer cannot be pinned
- * (unmapped, read-only, or no memory) sleeps unpinned and takes the queued path, where a
- * fault puts the message back.  A claimed receive waits for the copy's outcome, so a message
- * is never both delivered and queued, nor lost: a signal then does not cut it short (it is
- * seen once the call returns), a fatal one does, and the message then went to a process that
- * was dying, as if it had received it and died.  The transfer (struct kipc_xfer) is counted:
- * the pins go with the last reference, the receive's or the claiming send's.
- */
-#define KIPC_ONECOPY_MIN	(64 * 1024)
-
-/* Messages copied straight into a receive's buffer since load (debugfs "onecopies"). */
-atomic_t kipc_mq_onecopies = ATOMIC_INIT(0);
-
-struct kipc_xfer {
-	refcount_t ref;
-	struct page **pages;
-	unsigned int nr_pages;
-	unsigned int offset;		/* of the buffer in its first page */
-	u32 room;			/* bytes pinned */
-	u32 len, prio;			/* COPIED: what arrived */
-	bool abandoned;			/* the receive left (fatal signal); ch->lock */
-};
+enum { KIPC_WAITER_WAITING, KIPC_WAITER_HANDED, KIPC_WAITER_WOKEN };
 
 struct kipc_waiter {
 	struct list_head node;		/* in kipc_channel.recv_waiters; ch->lock */
 	struct task_struct *task;
 	struct kipc_msg_buf *msg;	/* HANDED: its message, in flight (ch->inflight) */
-	struct kipc_xfer *xfer;		/* its pinned buffer, or NULL */
 	u32 room;			/* the receive's buffer length */
 	int state;			/* set by the waker under ch->lock, smp_store_release() */
 };
-
-/* Pin @room bytes of the buffer at @buf for a send to copy into.  Return: NULL when not. */
-static struct kipc_xfer *kipc_xfer_pin(void __user *buf, u32 room)
-{
-	unsigned long start = (unsigned long)buf;
-	struct kipc_xfer *x;
-	int n, pinned;
-
-	x = kzalloc(sizeof(*x), GFP_KERNEL | __GFP_NOWARN);
-	if (!x)
-		return NULL;
-	x->offset = offset_in_page(start);
-	n = DIV_ROUND_UP(x->offset + room, PAGE_SIZE);
-	x->pages = kvmalloc_array(n, sizeof(*x->pages), GFP_KERNEL | __GFP_NOWARN);
-	if (!x->pages)
-		goto fail;
-	pinned = pin_user_pages_fast(start & PAGE_MASK, n, FOLL_WRITE, x->pages);
-	if (pinned != n) {
-		if (pinned > 0)
-			unpin_user_pages(x->pages, pinned);
-		goto fail;
-	}
-	x->nr_pages = n;
-	x->room = room;
-	refcount_set(&x->ref, 1);
-	return x;
-fail:
-	kvfree(x->pages);
-	kfree(x);
-	return NULL;
-}
-
-static void kipc_xfer_put(struct kipc_xfer *x)
-{
-	if (!x || !refcount_dec_and_test(&x->ref))
-		return;
-	/* A send may have written any of them. */
-	unpin_user_pages_dirty_lock(x->pages, x->nr_pages, true);
-	kvfree(x->pages);
-	kfree(x);
-}
-
-/* Copy @len bytes from the sender's @buf into @x's pinned pages.  Return: 0 or -EFAULT. */
-static int kipc_xfer_copy(struct kipc_xfer *x, const void __user *buf, u32 len)
-{
-	unsigned int i = 0, off = x->offset;
-	void *kaddr;
-
-	while (len) {
-		u32 chunk = min_t(u32, len, PAGE_SIZE - off);
-		unsigned long left;
-
-		kaddr = kmap_local_page(x->pages[i]);
-		left = copy_from_user(kaddr + off, buf, chunk);
-		kunmap_local(kaddr);
-		if (left)
-			return -EFAULT;
-		buf += chunk;
-		len -= chunk;
-		off = 0;
-		i++;
-	}
-	return 0;
-}
 
 /*
  * Wake every sleeping receive to look at the queue again: what is queued now may fit one that
@@ -788,18 +682,15 @@ static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
 }
 
 /*
- * Sleep until a send hands this receive a message (*@msgp), or copies one into its pinned
- * buffer @xfer (1: @xfer says what), or wakes it to look at the queue again (0, *@msgp NULL),
- * a signal (-ERESTARTSYS; nothing was consumed) or @deadline (-ETIMEDOUT).  Called with
- * ch->lock held and the queue empty; returns with it dropped.
+ * Sleep until a send hands this receive a message (*@msgp), or wakes it to look at the queue
+ * again (0, *@msgp NULL), a signal (-ERESTARTSYS; nothing was consumed) or @deadline
+ * (-ETIMEDOUT).  Called with ch->lock held and the queue empty; returns with it dropped.
  */
-static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, struct kipc_xfer *xfer,
-			    ktime_t deadline, struct kipc_msg_buf **msgp)
+static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, ktime_t deadline,
+			    struct kipc_msg_buf **msgp)
 	__releases(&ch->lock)
 {
-	struct kipc_waiter w = {
-		.task = current, .room = room, .xfer = xfer, .state = KIPC_WAITER_WAITING,
-	};
+	struct kipc_waiter w = { .task = current, .room = room, .state = KIPC_WAITER_WAITING };
 	ktime_t expires;
 	int ret;
 
@@ -822,25 +713,11 @@ static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, struct kipc_xfer 
 			return 0;
 		}
 		spin_lock(&ch->lock);
-		/* A send copies into our buffer: its outcome decides; only death cuts it short. */
-		while (w.state == KIPC_WAITER_CLAIMED) {
-			if (fatal_signal_pending(current)) {
-				xfer->abandoned = true;
-				spin_unlock(&ch->lock);
-				return -EINTR;
-			}
-			__set_current_state(TASK_KILLABLE);
-			spin_unlock(&ch->lock);
-			schedule();
-			spin_lock(&ch->lock);
-		}
 		if (w.state != KIPC_WAITER_WAITING) {
 			/* The waker took @w off the list. */
-			spin_unlock(&ch->lock);
-			if (w.state == KIPC_WAITER_COPIED)
-				return 1;
 			if (w.state == KIPC_WAITER_HANDED)
 				*msgp = w.msg;
+			spin_unlock(&ch->lock);
 			return 0;
 		}
 		if (signal_pending(current)) {
@@ -866,67 +743,6 @@ static void kipc_msg_put_list(struct kipc_channel *ch, struct list_head *list)
 }
 
 /*
- * One copy (see struct kipc_xfer): copy @len bytes straight into the pinned buffer of the
- * first sleeping receive, if it has one that fits and the queue is empty.  Return: 1 when
- * there is no such receive (queue the message instead), 0 once copied, or -errno (EFAULT: the
- * receive goes on waiting).
- */
-static int kipc_mq_send_direct(struct kipc_channel *ch, const void __user *buf, u32 len,
-			       u32 prio)
-{
-	struct task_struct *task;
-	struct kipc_waiter *w;
-	struct kipc_xfer *x;
-	int ret;
-
-	spin_lock(&ch->lock);
-	if (ch->dead) {
-		spin_unlock(&ch->lock);
-		return -EIDRM;
-	}
-	w = list_first_entry_or_null(&ch->recv_waiters, struct kipc_waiter, node);
-	if (!w || ch->depth || !w->xfer || w->xfer->room < len) {
-		spin_unlock(&ch->lock);
-		return 1;
-	}
-	list_del(&w->node);
-	x = w->xfer;
-	refcount_inc(&x->ref);
-	task = get_task_struct(w->task);
-	w->state = KIPC_WAITER_CLAIMED;
-	spin_unlock(&ch->lock);
-
-	ret = kipc_xfer_copy(x, buf, len);
-
-	spin_lock(&ch->lock);
-	if (!x->abandoned) {
-		/* @w lives until it sees the outcome: it waits while CLAIMED. */
-		if (ret) {
-			list_add(&w->node, &ch->recv_waiters);
-			w->state = KIPC_WAITER_WAITING;
-		} else {
-			x->len = len;
-			x->prio = prio;
-			/* @x's answer before the state; the receive reads both under ch->lock. */
-			smp_store_release(&w->state, KIPC_WAITER_COPIED);
-		}
-	}
-	if (!ret) {
-		atomic_inc(&kipc_mq_onecopies);
-		ch->sent++;
-		ch->received++;
-		ch->recv_time_ns = ktime_get_coarse_real_ns();
-		kipc_note_pid(&ch->last_recv_pid, task);
-		kipc_mq_sent_locked(ch);
-	}
-	spin_unlock(&ch->lock);
-	wake_up_process(task);
-	put_task_struct(task);
-	kipc_xfer_put(x);
-	return ret;
-}
-
-/*
  * Queue a message.  @flags are final (the caller folded in O_NONBLOCK where it applies).
  * Return: KIPC_SEND_QUEUED, KIPC_SEND_DROPPED (DROP, and the message was the lowest), or
  * -errno.
@@ -948,11 +764,6 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 	if (len > ch->max_msg_size)
 		return -EMSGSIZE;
 
-	if (len >= KIPC_ONECOPY_MIN) {
-		ret = kipc_mq_send_direct(ch, buf, len, prio);
-		if (ret <= 0)
-			return ret;
-	}
 	msg = kipc_mq_msg_new(ch, kf, len, prio);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -1003,11 +814,17 @@ out_free:
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_send);
 
-static long kipc_mq_take(struct kipc_channel *ch, void __user *buf, u32 len, u32 *prio,
-			 u32 flags, ktime_t deadline, struct kipc_xfer *xfer)
+/* Take one message.  @flags are final, as for kipc_mq_send(). */
+long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
+		  ktime_t deadline)
 {
 	struct kipc_msg_buf *msg, *dropped = NULL;
+	struct kipc_channel *ch;
 	long ret;
+
+	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
 
 	for (;;) {
 		spin_lock(&ch->lock);
@@ -1022,12 +839,7 @@ static long kipc_mq_take(struct kipc_channel *ch, void __user *buf, u32 len, u32
 			spin_unlock(&ch->lock);
 			return -EAGAIN;
 		}
-		ret = kipc_mq_wait_msg(ch, len, xfer, deadline, &msg);
-		if (ret == 1) {
-			/* Copied into our buffer by the send, counted by it. */
-			*prio = xfer->prio;
-			return xfer->len;
-		}
+		ret = kipc_mq_wait_msg(ch, len, deadline, &msg);
 		if (ret)
 			return ret;
 		/* Handed over: counted, in flight, ours. */
@@ -1082,34 +894,6 @@ copy:
 	*prio = msg->prio;
 	ret = msg->len;
 	kipc_msg_put(ch, msg);
-	return ret;
-}
-
-/* A receive that may wait for a large message offers its buffer to the send (or NULL). */
-static struct kipc_xfer *kipc_mq_offer(struct kipc_channel *ch, void __user *buf, u32 len,
-				       u32 flags)
-{
-	u32 room = min(len, ch->max_msg_size);
-
-	if (room < KIPC_ONECOPY_MIN || (flags & KIPC_MSG_NONBLOCK) || READ_ONCE(ch->depth))
-		return NULL;
-	return kipc_xfer_pin(buf, room);
-}
-
-/* Take one message.  @flags are final, as for kipc_mq_send(). */
-long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
-		  ktime_t deadline)
-{
-	struct kipc_xfer *xfer;
-	struct kipc_channel *ch;
-	long ret;
-
-	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
-	if (IS_ERR(ch))
-		return PTR_ERR(ch);
-	xfer = kipc_mq_offer(ch, buf, len, flags);
-	ret = kipc_mq_take(ch, buf, len, prio, flags, deadline, xfer);
-	kipc_xfer_put(xfer);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_recv);
@@ -1393,7 +1177,6 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
  */
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 {
-	struct kipc_xfer *xfer = NULL;
 	struct kipc_channel *reply_ch;
 	struct kipc_file *reply_kf;
 	struct file *reply_file;
@@ -1421,12 +1204,6 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 		goto out;
 	}
 	deadline = kipc_deadline(c->flags, c->timeout_ns);
-	/*
-	 * The reply buffer is pinned before the request goes: between the send's wake-up and
-	 * this call's sleep nothing may reschedule, so a server that answers a large request at
-	 * once finds the caller asleep with its buffer offered, whichever runs first.
-	 */
-	xfer = kipc_mq_offer(reply_ch, u64_to_user_ptr(c->reply_buf), c->reply_len, c->flags);
 	ret = kipc_mq_send(kf, u64_to_user_ptr(c->req_buf), c->req_len, c->req_priority,
 			   c->flags, deadline);
 	if (ret == -ERESTARTSYS)
@@ -1437,8 +1214,8 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 	if (ret)
 		goto out;
 	c->sent = 1;
-	len = kipc_mq_take(reply_ch, u64_to_user_ptr(c->reply_buf), c->reply_len, &prio,
-			   c->flags, deadline, xfer);
+	len = kipc_mq_recv(reply_kf, u64_to_user_ptr(c->reply_buf), c->reply_len, &prio,
+			   c->flags, deadline);
 	if (len < 0) {
 		if (len == -EMSGSIZE)
 			c->reply_len = prio;
@@ -1454,7 +1231,6 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 	c->reply_priority = prio;
 	ret = 0;
 out:
-	kipc_xfer_put(xfer);
 	fput(reply_file);
 	return ret;
 }
