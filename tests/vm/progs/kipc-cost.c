@@ -292,6 +292,7 @@ struct pingpong {
 	int (*ping)(struct pingpong *pp);
 	int (*pong)(struct pingpong *pp);
 	int fd[4];
+	int tx, rx, peer_rx, peer_tx;	/* read/write ping-pongs: the ends each side uses */
 	mqd_t q[2];
 	_Atomic int *turn;	/* futex: whose turn, in a shared page */
 };
@@ -361,18 +362,19 @@ static int pp_futex_pong(struct pingpong *pp)
 	return pp_futex_turn(pp, 1);
 }
 
-static int pp_pipe_ping(struct pingpong *pp)
+/* write(2) the request and read(2) the reply: a pipe pair, or kipc queues through read/write. */
+static int pp_rw_ping(struct pingpong *pp)
 {
 	char buf[SIZE] = "x";
 
-	return write(pp->fd[1], buf, SIZE) != SIZE || read(pp->fd[2], buf, SIZE) != SIZE;
+	return write(pp->tx, buf, SIZE) != SIZE || read(pp->rx, buf, SIZE) != SIZE;
 }
 
-static int pp_pipe_pong(struct pingpong *pp)
+static int pp_rw_pong(struct pingpong *pp)
 {
 	char buf[SIZE];
 
-	return read(pp->fd[0], buf, SIZE) != SIZE || write(pp->fd[3], buf, SIZE) != SIZE;
+	return read(pp->peer_rx, buf, SIZE) != SIZE || write(pp->peer_tx, buf, SIZE) != SIZE;
 }
 
 static int pp_posix_ping(struct pingpong *pp)
@@ -401,20 +403,6 @@ static int pp_kipc_pong(struct pingpong *pp)
 	char buf[SIZE];
 
 	return kipc_recv(pp->fd[0], buf, SIZE, 0) != SIZE || kipc_send(pp->fd[1], buf, SIZE, 0);
-}
-
-static int pp_kipc_rw_ping(struct pingpong *pp)
-{
-	char buf[SIZE] = "x";
-
-	return write(pp->fd[0], buf, SIZE) != SIZE || read(pp->fd[1], buf, SIZE) != SIZE;
-}
-
-static int pp_kipc_rw_pong(struct pingpong *pp)
-{
-	char buf[SIZE];
-
-	return read(pp->fd[0], buf, SIZE) != SIZE || write(pp->fd[1], buf, SIZE) != SIZE;
 }
 
 static int kipc_call(int fd, int reply_fd, void *buf)
@@ -504,8 +492,12 @@ static void pingpongs(void)
 	/* Ping-pong: fd[0] carries requests, the other way replies. */
 	if (pipe(pp.fd) || pipe(pp.fd + 2))
 		return;
-	pp.ping = pp_pipe_ping;
-	pp.pong = pp_pipe_pong;
+	pp.tx = pp.fd[1];
+	pp.rx = pp.fd[2];
+	pp.peer_rx = pp.fd[0];
+	pp.peer_tx = pp.fd[3];
+	pp.ping = pp_rw_ping;
+	pp.pong = pp_rw_pong;
 	rt = COST(what, "pipe", pingpong(&pp));
 	row(what, "pipe", rt, 0);
 	for (int i = 0; i < 4; i++)
@@ -531,8 +523,10 @@ static void pingpongs(void)
 	pp.ping = pp_kipc_ping;
 	pp.pong = pp_kipc_pong;
 	LINE(what, "kipc-mq", pingpong(&pp), rt);
-	pp.ping = pp_kipc_rw_ping;
-	pp.pong = pp_kipc_rw_pong;
+	pp.tx = pp.peer_rx = pp.fd[0];
+	pp.rx = pp.peer_tx = pp.fd[1];
+	pp.ping = pp_rw_ping;
+	pp.pong = pp_rw_pong;
 	LINE(what, "kipc-rw", pingpong(&pp), rt);
 	pp.ping = pp_rpc_ping;
 	pp.pong = pp_rpc_pong;
