@@ -106,12 +106,16 @@ static struct kipc_msg_buf *kipc_msg_cache_take(struct kipc_channel *ch, size_t 
 	return msg;
 }
 
+/*
+ * Keep @msg's buffer, unless @ch is full or dead.  The death is read under cache_lock: a kill
+ * sets it before it drains, under that lock, so no buffer is kept after the drain.
+ */
 static bool kipc_msg_cache_give(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 {
 	bool kept = false;
 
 	spin_lock(&ch->cache_lock);
-	if (ch->cache_n < kipc_msg_cache_slots(ch)) {
+	if (!READ_ONCE(ch->dead) && ch->cache_n < kipc_msg_cache_slots(ch)) {
 		ch->msg_cache[ch->cache_n++] = msg;
 		kept = true;
 	}
@@ -188,7 +192,7 @@ void kipc_msg_put(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 	kipc_user_uncharge(msg->user, msg->charge);
 	kipc_user_put(msg->user);
 	this_cpu_dec(kipc_msgs);
-	if (ch && msg->cap && !READ_ONCE(ch->dead) && kipc_msg_cache_give(ch, msg))
+	if (ch && msg->cap && kipc_msg_cache_give(ch, msg))
 		return;
 	kvfree(msg);
 }
