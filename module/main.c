@@ -285,7 +285,7 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
  * the deadline, then the flag, back to the caller, so that the restart (or the caller's retry
  * after EINTR) ends when the first call would have.  When that cannot be written (a read-only
  * SEND argument), a restart would wait the whole timeout again: EINTR instead, with the
- * caller's struct as it was.
+ * caller's struct as it was.  Any other @ret (not an interruption) comes back as it is.
  */
 static int kipc_ioctl_interrupted(void __user *uarg, unsigned int timeout_off, u32 uflags,
 				  u64 utimeout, u32 flags, u64 deadline, int ret)
@@ -293,7 +293,8 @@ static int kipc_ioctl_interrupted(void __user *uarg, unsigned int timeout_off, u
 	u32 __user *uflags_p = uarg + offsetof(struct kipc_msg, flags);
 	u64 __user *utimeout_p = uarg + timeout_off;
 
-	if (!timeout_off || (uflags & KIPC_MSG_ABSTIME) || !(flags & KIPC_MSG_ABSTIME))
+	if ((ret != -ERESTARTSYS && ret != -EINTR) || !timeout_off ||
+	    (uflags & KIPC_MSG_ABSTIME) || !(flags & KIPC_MSG_ABSTIME))
 		return ret;
 	if (put_user(deadline, utimeout_p))
 		return -EINTR;
@@ -373,10 +374,8 @@ static long kipc_ioctl_msg(struct kipc_file *kf, unsigned int cmd, void __user *
 				ret = ret ?: -EFAULT;
 		}
 	}
-	if (ret == -ERESTARTSYS || ret == -EINTR)
-		ret = kipc_ioctl_interrupted(uarg, offsetof(struct kipc_msg, timeout_ns), uflags,
-					     utimeout, m.flags, m.timeout_ns, ret);
-	return ret;
+	return kipc_ioctl_interrupted(uarg, offsetof(struct kipc_msg, timeout_ns), uflags,
+				      utimeout, m.flags, m.timeout_ns, ret);
 }
 
 /* CALL's answer: reply_priority and sent, adjacent, as one word. */
@@ -411,10 +410,8 @@ static long kipc_ioctl_call_fast(struct kipc_file *kf, void __user *uarg)
 	ret = kipc_mq_call(kf, &c);
 	if (put_user(c.reply_len, ureply_len) || put_user(kipc_call_answer(&c), uanswer))
 		ret = ret ?: -EFAULT;
-	if (ret == -ERESTARTSYS || ret == -EINTR)
-		ret = kipc_ioctl_interrupted(uarg, offsetof(struct kipc_call, timeout_ns), uflags,
-					     utimeout, c.flags, c.timeout_ns, ret);
-	return ret;
+	return kipc_ioctl_interrupted(uarg, offsetof(struct kipc_call, timeout_ns), uflags,
+				      utimeout, c.flags, c.timeout_ns, ret);
 }
 
 static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
