@@ -13,6 +13,7 @@
  *  put_ipc_ns()                     6.1 declares it but does not export it
  *  kipc_ipc_ns_active()             7.x counts active users of a namespace apart from
  *                                   references, and no longer counts the initial ones
+ *  pin_user_pages_remote()          6.5: no vmas argument; before, it took one
  *
  * And one the other way round, an old helper the newest kernel dropped and main.c still uses:
  *  poll_does_not_wait()             gone in 7.x; poll_wait() tests the same thing inside
@@ -79,6 +80,17 @@ static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
 }
 
 #define put_ipc_ns kipc_put_ipc_ns
+#endif
+
+#ifdef KIPC_GUP_TAKES_VMAS
+static inline long kipc_pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+					      unsigned long nr_pages, unsigned int gup_flags,
+					      struct page **pages, int *locked)
+{
+	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, NULL, locked);
+}
+
+#define pin_user_pages_remote kipc_pin_user_pages_remote
 #endif
 
 /*

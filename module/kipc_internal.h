@@ -82,6 +82,7 @@ extern struct kipc_param_range kipc_max_user_bytes;
 extern struct kipc_param_range kipc_max_shm_size;
 extern struct kipc_param_range kipc_max_user_channels;
 extern struct kipc_param_range kipc_max_user_shm_bytes;
+extern struct kipc_param_range kipc_direct_copy_min;
 
 int kipc_param_parse(const struct kipc_param_range *range, const char *text, u64 *out);
 u64 kipc_param_get(const struct kipc_param_range *range);
@@ -353,6 +354,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
 __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
 s64 kipc_mq_messages(void);
+extern atomic_t kipc_mq_direct_copies, kipc_mq_direct_misses;
 
 /* main.c */
 struct kipc_file *kipc_file_get(int fd, struct file **filep);

@@ -687,6 +687,9 @@ static int __init kipc_init(void)
 	}
 	kipc_debugfs = debugfs_create_dir("kipc", NULL);
 	debugfs_create_file("state", 0400, kipc_debugfs, NULL, &kipc_state_fops);
+	/* Counts since load, not state (nothing is held): for tests and the curious. */
+	debugfs_create_atomic_t("direct_copies", 0400, kipc_debugfs, &kipc_mq_direct_copies);
+	debugfs_create_atomic_t("direct_misses", 0400, kipc_debugfs, &kipc_mq_direct_misses);
 	pr_info("kipc: abi %u, features %#llx\n", KIPC_ABI_VERSION,
 		(unsigned long long)KIPC_FEATURES);
 	return 0;

@@ -26,16 +26,21 @@
  * the message off the queue under the lock, copies it out without the lock, and on a failed
  * copy puts it back at the head of its priority, so a bad buffer never loses a message.
  * A receive that finds the queue empty sleeps on kipc_channel.recv_waiters, and a send hands
- * it its message directly (see struct kipc_waiter).  Other waiters (senders, pollers, batch
- * receives) sleep on kipc_channel.readers/writers and test their condition without the lock;
- * every change that can satisfy one is followed by a wake-up after the lock is dropped.
+ * it its message directly (see struct kipc_waiter), or for a large one copies it straight
+ * into the receive's buffer (see kipc_mq_send_direct()).  Other waiters (senders, pollers,
+ * batch receives) sleep on kipc_channel.readers/writers and test their condition without the
+ * lock; every change that can satisfy one is followed by a wake-up after the lock is dropped.
  */
+#include <linux/fault-inject-usercopy.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -367,19 +372,35 @@ void kipc_wake_all(wait_queue_head_t *wq, __poll_t mask)
  * Receives asleep on an empty queue.  As POSIX mq's pipelined send does, a send that finds one
  * (and the queue empty, and a slot free) hands its message straight to the first: nothing is
  * queued, no wait-queue lock is taken, and the receive wakes up owning its message, without
- * taking the queue's lock again.  Anything else a sleeping receive must look at (a message
- * queued because it did not fit the first one's room, a message put back after a failed copy,
- * death) wakes waiters with KIPC_WAITER_WOKEN, and they look again under the lock.  Pollers,
- * batch receives and doorbell waits sleep on kipc_channel.readers as before.
+ * taking the queue's lock again.  A send of direct_copy_min bytes or more claims the first
+ * instead and copies its message straight into the receive's buffer (CLAIMED, then COPIED,
+ * or WOKEN when the copy could not be made; see kipc_mq_send_direct()).  Anything else a
+ * sleeping receive must look at (a message queued because it did not fit the first one's
+ * room, a message put back after a failed copy, death) wakes waiters with KIPC_WAITER_WOKEN,
+ * and they look again under the lock.  Pollers, batch receives and doorbell waits sleep on
+ * kipc_channel.readers as before.
+ *
+ * Only HANDED, COPIED and WOKEN are final: a receive that finds itself CLAIMED (woken by a
+ * signal or its deadline meanwhile) waits for the copy's outcome, which cannot take long (the
+ * copy takes no fault and no lock but the receive's mmap_lock for reading).
  */
-enum { KIPC_WAITER_WAITING, KIPC_WAITER_HANDED, KIPC_WAITER_WOKEN };
+enum {
+	KIPC_WAITER_WAITING,
+	KIPC_WAITER_HANDED,
+	KIPC_WAITER_WOKEN,
+	KIPC_WAITER_CLAIMED,
+	KIPC_WAITER_COPIED,
+};
 
 struct kipc_waiter {
 	struct list_head node;		/* in kipc_channel.recv_waiters; ch->lock */
 	struct task_struct *task;
+	struct mm_struct *mm;		/* the receive's, for a direct copy (NULL: none) */
+	void __user *buf;		/* the receive's buffer, @room bytes */
+	u32 room;
 	struct kipc_msg_buf *msg;	/* HANDED: its message, in flight (ch->inflight) */
-	u32 room;			/* the receive's buffer length */
-	int state;			/* set by the waker under ch->lock, smp_store_release() */
+	u32 len, prio;			/* COPIED: what was written into @buf */
+	int state;			/* set by the waker, final ones with smp_store_release() */
 };
 
 /*
@@ -654,14 +675,13 @@ static void kipc_mq_sent_locked(struct kipc_channel *ch)
 }
 
 /*
- * Hand @msg to the first sleeping receive, if the queue is empty, a slot is free and it fits.
- * The receive's counters are counted here, for it.  Return: its task, with a reference, to
- * wake after the lock (it may run and return before); NULL when @msg must be queued.
+ * Take the first sleeping receive off the list for a message of @len bytes, if the queue is
+ * empty, a slot is free and it fits (and, for a @direct copy, it has a user buffer), and
+ * count its receive for it: it holds a slot in flight until it has its bytes.  Return: the
+ * waiter, or NULL when the message must be queued.
  */
-static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
-						  struct kipc_msg_buf *msg)
+static struct kipc_waiter *kipc_mq_taker_locked(struct kipc_channel *ch, u32 len, bool direct)
 {
-	struct task_struct *task;
 	struct kipc_waiter *w;
 
 	lockdep_assert_held(&ch->lock);
@@ -670,7 +690,7 @@ static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
 	if (ch->overflow != KIPC_OVERFLOW_DROP && kipc_mq_full_locked(ch))
 		return NULL;
 	w = list_first_entry(&ch->recv_waiters, struct kipc_waiter, node);
-	if (msg->len > w->room)
+	if (len > w->room || (direct && !w->mm))
 		return NULL;
 	list_del(&w->node);
 	atomic_inc(&ch->inflight);
@@ -678,6 +698,23 @@ static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
 	ch->received++;
 	ch->recv_time_ns = ktime_get_coarse_real_ns();
 	kipc_note_pid(&ch->last_recv_pid, w->task);
+	return w;
+}
+
+/*
+ * Hand @msg to the first sleeping receive (see kipc_mq_taker_locked()).  Return: its task,
+ * with a reference, to wake after the lock (it may run and return before); NULL when @msg
+ * must be queued.
+ */
+static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
+						  struct kipc_msg_buf *msg)
+{
+	struct task_struct *task;
+	struct kipc_waiter *w;
+
+	w = kipc_mq_taker_locked(ch, msg->len, false);
+	if (!w)
+		return NULL;
 	w->msg = msg;
 	task = get_task_struct(w->task);
 	/* Pairs with the acquire in kipc_mq_wait_msg(): from here on @w is not ours. */
@@ -685,21 +722,41 @@ static struct task_struct *kipc_mq_handoff_locked(struct kipc_channel *ch,
 	return task;
 }
 
+/* A claimed receive waits, uninterruptibly and not for long, for its copy's outcome. */
+static int kipc_waiter_settle(struct kipc_waiter *w)
+{
+	int state;
+
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* Pairs with the release in kipc_mq_send_direct(). */
+		state = smp_load_acquire(&w->state);
+		if (state != KIPC_WAITER_CLAIMED)
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return state;
+}
+
 /*
- * Sleep until a send hands this receive a message (*@msgp), or wakes it to look at the queue
- * again (0, *@msgp NULL), a signal (-ERESTARTSYS; nothing was consumed) or @deadline
+ * Sleep as @w (its buffer and room filled in) until a send hands it a message (HANDED,
+ * @w->msg), copies one into its buffer (COPIED, @w->len and @w->prio), or wakes it to look at
+ * the queue again (WOKEN); or a signal (-ERESTARTSYS; nothing was consumed) or @deadline
  * (-ETIMEDOUT).  Called with ch->lock held and the queue empty; returns with it dropped.
+ * Return: the final state, or -errno.
  */
-static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, ktime_t deadline,
-			    struct kipc_msg_buf **msgp)
+static int kipc_mq_wait_msg(struct kipc_channel *ch, struct kipc_waiter *w, ktime_t deadline)
 	__releases(&ch->lock)
 {
-	struct kipc_waiter w = { .task = current, .room = room, .state = KIPC_WAITER_WAITING };
 	ktime_t expires;
-	int ret;
+	int ret, state;
 
-	*msgp = NULL;
-	list_add_tail(&w.node, &ch->recv_waiters);
+	w->task = current;
+	w->mm = current->mm;
+	w->msg = NULL;
+	w->state = KIPC_WAITER_WAITING;
+	list_add_tail(&w->node, &ch->recv_waiters);
 	for (;;) {
 		/* Set under the lock: a waker takes it, so it cannot wake us before we sleep. */
 		__set_current_state(TASK_INTERRUPTIBLE);
@@ -711,18 +768,18 @@ static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, ktime_t deadline,
 			schedule_hrtimeout_range_clock(&expires, 0, HRTIMER_MODE_ABS,
 						       CLOCK_MONOTONIC);
 		}
-		/* Pairs with the release in kipc_mq_handoff_locked(). */
-		if (smp_load_acquire(&w.state) == KIPC_WAITER_HANDED) {
-			*msgp = w.msg;
-			return 0;
-		}
+		/* Pairs with the releases in kipc_mq_handoff_locked() and kipc_mq_send_direct(). */
+		state = smp_load_acquire(&w->state);
+		if (state == KIPC_WAITER_HANDED || state == KIPC_WAITER_COPIED)
+			return state;
+		if (state == KIPC_WAITER_CLAIMED)
+			return kipc_waiter_settle(w);
 		spin_lock(&ch->lock);
-		if (w.state != KIPC_WAITER_WAITING) {
+		state = w->state;
+		if (state != KIPC_WAITER_WAITING) {
 			/* The waker took @w off the list. */
-			if (w.state == KIPC_WAITER_HANDED)
-				*msgp = w.msg;
 			spin_unlock(&ch->lock);
-			return 0;
+			return state == KIPC_WAITER_CLAIMED ? kipc_waiter_settle(w) : state;
 		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
@@ -733,9 +790,136 @@ static int kipc_mq_wait_msg(struct kipc_channel *ch, u32 room, ktime_t deadline,
 			break;
 		}
 	}
-	list_del(&w.node);
+	list_del(&w->node);
 	spin_unlock(&ch->lock);
 	return ret;
+}
+
+/* Pages of the receive's buffer pinned at a time: a chunk's pointers live on the stack. */
+#define KIPC_DIRECT_CHUNK	32
+
+/*
+ * Copy @len bytes from the current task's @src into @dst in @mm, and take no fault doing it:
+ * @dst's pages are pinned only if present and writable (FOLL_NOFAULT), a chunk at a time and
+ * only for the copy, as process_vm_writev() pins them, and @src is read with page faults
+ * disabled.  Return: 0, or -EFAULT when anything would have needed a fault (or injection
+ * failed it), -EINTR for a fatal signal; @dst may then hold part of the bytes.
+ */
+static int kipc_copy_to_mm(struct mm_struct *mm, void __user *dst, const void __user *src,
+			   size_t len)
+{
+	struct page *pages[KIPC_DIRECT_CHUNK];
+	unsigned long addr = (unsigned long)dst;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	while (len && !ret) {
+		size_t off = offset_in_page(addr);
+		long nr = min_t(size_t, DIV_ROUND_UP(off + len, PAGE_SIZE), KIPC_DIRECT_CHUNK);
+		long got, i;
+
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			break;
+		}
+		got = pin_user_pages_remote(mm, addr & PAGE_MASK, nr, FOLL_WRITE | FOLL_NOFAULT,
+					    pages, NULL);
+		mmap_read_unlock(mm);
+		if (got != nr) {
+			if (got > 0)
+				unpin_user_pages(pages, got);
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; i < nr && !ret; i++) {
+			size_t n = min_t(size_t, PAGE_SIZE - off, len);
+			void *kaddr = kmap_local_page(pages[i]);
+
+			if (should_fail_usercopy() || copy_from_user_nofault(kaddr + off, src, n))
+				ret = -EFAULT;
+			kunmap_local(kaddr);
+			src += n;
+			addr += n;
+			len -= n;
+			off = 0;
+		}
+		unpin_user_pages_dirty_lock(pages, nr, true);
+	}
+	mmput(mm);
+	return ret;
+}
+
+atomic_t kipc_mq_direct_copies = ATOMIC_INIT(0);
+atomic_t kipc_mq_direct_misses = ATOMIC_INIT(0);
+
+/*
+ * Direct copy: one copy instead of two for a large message, and no kernel buffer.  A send of
+ * direct_copy_min bytes or more that finds a receive asleep on the empty queue with room for
+ * it (the hand-off's rule) claims that receive and copies the message from its own buffer
+ * straight into the receive's, without the lock.  The claimed receive waits for the outcome,
+ * so the copy must be short and must not depend on anyone: it takes no page fault on either
+ * side (see kipc_copy_to_mm()), the sender's buffer having been faulted in before the claim,
+ * and pins nothing beyond its own duration.  Whatever would need a fault (a receive buffer
+ * never touched, copy-on-write after fork, a page swapped out, userfaultfd or FUSE memory,
+ * the sender's buffer unmapped meanwhile) ends the attempt: the counters are put back, the
+ * receive is woken to look again and the send goes the queued way, where each side faults
+ * in its own buffer itself.  A failed attempt may have written part of the message into the
+ * receive's buffer, which holds nothing it was promised until the receive returns a length.
+ *
+ * Return: true when the message is in the receive's buffer; false to queue it as any other.
+ */
+static bool kipc_mq_send_direct(struct kipc_channel *ch, const void __user *buf, u32 len,
+				u32 prio)
+{
+	struct task_struct *task;
+	struct kipc_waiter *w;
+
+	if (fault_in_readable(buf, len))
+		return false;
+	spin_lock(&ch->lock);
+	/* A kernel thread's receive (KUnit) has no user buffer: it is handed a message. */
+	w = ch->dead ? NULL : kipc_mq_taker_locked(ch, len, true);
+	if (!w) {
+		spin_unlock(&ch->lock);
+		return false;
+	}
+	kipc_mq_sent_locked(ch);
+	task = get_task_struct(w->task);
+	WRITE_ONCE(w->state, KIPC_WAITER_CLAIMED);
+	spin_unlock(&ch->lock);
+
+	if (!kipc_copy_to_mm(w->mm, w->buf, buf, len)) {
+		w->len = len;
+		w->prio = prio;
+		/* Pairs with the acquire in kipc_mq_wait_msg() or kipc_waiter_settle(). */
+		smp_store_release(&w->state, KIPC_WAITER_COPIED);
+		wake_up_process(task);
+		put_task_struct(task);
+		atomic_inc(&kipc_mq_direct_copies);
+		return true;
+	}
+
+	spin_lock(&ch->lock);
+	ch->sent--;
+	ch->received--;
+	atomic_dec(&ch->inflight);
+	smp_store_release(&w->state, KIPC_WAITER_WOKEN);
+	spin_unlock(&ch->lock);
+	wake_up_process(task);
+	put_task_struct(task);
+	/* The slot it held is free again. */
+	kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+	atomic_inc(&kipc_mq_direct_misses);
+	return false;
+}
+
+/* Whether a send of @len bytes should try kipc_mq_send_direct(): a hint, read unlocked. */
+static bool kipc_mq_direct_wanted(struct kipc_channel *ch, u32 len)
+{
+	u64 min = kipc_param_get(&kipc_direct_copy_min);
+
+	return min && len >= min && !list_empty(&ch->recv_waiters) && !READ_ONCE(ch->depth);
 }
 
 static void kipc_msg_put_list(struct kipc_channel *ch, struct list_head *list)
@@ -767,6 +951,9 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 		return -EINVAL;
 	if (len > ch->max_msg_size)
 		return -EMSGSIZE;
+
+	if (kipc_mq_direct_wanted(ch, len) && kipc_mq_send_direct(ch, buf, len, prio))
+		return KIPC_SEND_QUEUED;
 
 	msg = kipc_mq_msg_new(ch, kf, len, prio);
 	if (IS_ERR(msg))
@@ -822,6 +1009,7 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_mq_send);
 long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
 		  ktime_t deadline)
 {
+	struct kipc_waiter w = { .buf = buf, .room = len };
 	struct kipc_msg_buf *msg, *dropped = NULL;
 	struct kipc_channel *ch;
 	long ret;
@@ -843,12 +1031,21 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 			spin_unlock(&ch->lock);
 			return -EAGAIN;
 		}
-		ret = kipc_mq_wait_msg(ch, len, deadline, &msg);
-		if (ret)
+		ret = kipc_mq_wait_msg(ch, &w, deadline);
+		if (ret < 0)
 			return ret;
 		/* Handed over: counted, in flight, ours. */
-		if (msg)
+		if (ret == KIPC_WAITER_HANDED) {
+			msg = w.msg;
 			goto copy;
+		}
+		/* Copied into our buffer: counted; only the slot is left to free. */
+		if (ret == KIPC_WAITER_COPIED) {
+			atomic_dec(&ch->inflight);
+			kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+			*prio = w.prio;
+			return w.len;
+		}
 	}
 	if (msg->len > len) {
 		/* The caller learns the length it needs; the message stays queued. */

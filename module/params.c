@@ -29,6 +29,9 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_max_user_channels);
 struct kipc_param_range kipc_max_user_shm_bytes = { .min = PAGE_SIZE, .max = 64ULL << 30,
 						    .val = SZ_256M };
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_user_shm_bytes);
+/* 0 turns direct copies off; anything above max_msg_size's range does the same in effect. */
+struct kipc_param_range kipc_direct_copy_min = { .min = 0, .max = SZ_16M, .val = SZ_64K };
+EXPORT_SYMBOL_IF_KUNIT(kipc_direct_copy_min);
 
 /**
  * kipc_param_parse() - parse a parameter's text against its range
@@ -100,3 +103,5 @@ module_param_cb(max_user_channels, &kipc_param_ops, &kipc_max_user_channels, 064
 MODULE_PARM_DESC(max_user_channels, "Channels alive one user may have created (1..65536, default 256)");
 module_param_cb(max_user_shm_bytes, &kipc_param_ops, &kipc_max_user_shm_bytes, 0644);
 MODULE_PARM_DESC(max_user_shm_bytes, "Shared-page bytes one user's channels may hold (4096..68719476736, default 256 MiB)");
+module_param_cb(direct_copy_min, &kipc_param_ops, &kipc_direct_copy_min, 0644);
+MODULE_PARM_DESC(direct_copy_min, "Smallest message a send copies straight into a sleeping receive's buffer; 0: never (0..16777216, default 65536)");

@@ -59,7 +59,7 @@ static void kipc_param_defaults_are_in_range(struct kunit *test)
 	const struct kipc_param_range *all[] = {
 		&kipc_max_channels, &kipc_max_msg_size, &kipc_max_msgs,
 		&kipc_max_user_bytes, &kipc_max_shm_size, &kipc_max_user_channels,
-		&kipc_max_user_shm_bytes,
+		&kipc_max_user_shm_bytes, &kipc_direct_copy_min,
 	};
 	int i;
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kselftest: a receive asleep on an empty queue is handed the next message directly (as
- * POSIX mq's pipelined send), and a queue keeps the buffers of consumed small messages for
- * the next ones.  None may lose, duplicate or mix up a message: a hand-off to a bad buffer
- * puts the message back, a sleeper that cannot take it passes it on, one that left (timeout,
- * signal, death) is never handed anything, and a reused buffer carries no bytes of its past.
+ * POSIX mq's pipelined send), a large one is copied straight into its buffer, and a queue
+ * keeps the buffers of consumed small messages for the next ones.  None may lose, duplicate
+ * or mix up a message: a hand-off to a bad buffer puts the message back, a sleeper that
+ * cannot take it passes it on, one that left (timeout, signal, death) is never handed
+ * anything, a direct copy that would need a page fault goes the queued way without writing
+ * through a shared page, and a reused buffer carries no bytes of its past.
  */
 #include <sys/mman.h>
 
@@ -249,6 +251,375 @@ TEST_F(handoff, destroy_now_wakes_every_sleeping_receive)
 		EXPECT_EQ(EIDRM, reap(pid[i]));
 	close(ready[0]);
 	close(ready[1]);
+}
+
+/* ---- direct copies of large messages --------------------------------------------------------- */
+
+#define BIG		(128 * 1024)
+#define DIRECT_MIN	(64 * 1024)	/* direct_copy_min's default */
+
+/* debugfs's direct_copies or direct_misses so far, or -1 where debugfs does not tell. */
+static long direct_count(const char *which)
+{
+	char path[96], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kipc/direct_%s", which);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+FIXTURE(direct) {
+	KIPC_FIXTURE_FIELDS;
+	int fd;
+	int ready[2];
+	char *msg;
+	long copies, misses;	/* the counts when the test began */
+	char min_param[32];	/* direct_copy_min as it was */
+};
+
+FIXTURE_SETUP(direct)
+{
+	self->fd = -1;
+	self->ready[0] = self->ready[1] = -1;
+	self->msg = NULL;
+	self->min_param[0] = 0;
+	KIPC_SETUP_MQ(self, "dc");
+	if (self->info.max_msg_size < BIG) {
+		self->skip = "max_msg_size is below 128 KiB";
+		SKIP(return, "%s", self->skip);
+	}
+	self->fd = q_new(self->name, 4, BIG, KIPC_OVERFLOW_BLOCK);
+	ASSERT_LE(0, self->fd) TH_LOG("%s", kipc_strerror(self->fd));
+	ASSERT_EQ(0, pipe(self->ready));
+	self->msg = malloc(BIG);
+	ASSERT_NE(NULL, self->msg);
+	for (int i = 0; i < BIG; i++)
+		self->msg[i] = (char)(i * 7 + i / 4096);
+	ASSERT_EQ(0, read_param_text("direct_copy_min", self->min_param,
+				     sizeof(self->min_param)));
+	self->copies = direct_count("copies");
+	self->misses = direct_count("misses");
+}
+
+FIXTURE_TEARDOWN(direct)
+{
+	kill_children();
+	if (self->min_param[0])
+		write_param_text("direct_copy_min", self->min_param);
+	free(self->msg);
+	if (self->ready[0] >= 0) {
+		close(self->ready[0]);
+		close(self->ready[1]);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+	KIPC_TEARDOWN(self);
+}
+
+/* Direct copies and misses since the test began are @copies and @misses (where debugfs tells). */
+#define EXPECT_DIRECT(f, ncopies, nmisses) do {					\
+	if ((f)->copies >= 0) {								\
+		EXPECT_EQ((f)->copies + (ncopies), direct_count("copies"));		\
+		EXPECT_EQ((f)->misses + (nmisses), direct_count("misses"));		\
+	}										\
+} while (0)
+
+/* A sleeper with @room bytes of its own (touched) gets a send of @len straight into them. */
+static int direct_sleeper_gets(struct _test_data_direct *self, unsigned int room,
+			       unsigned int len, __u64 timeout_ns)
+{
+	pid_t pid = sleeper(self->fd, self->ready[1], room, NULL, len, self->msg, timeout_ns);
+
+	if (pid < 0 || !wait_blocked(self->ready[0], pid) ||
+	    kipc_send(self->fd, self->msg, len, 3, 0, 0))
+		return -1;
+	return reap(pid);
+}
+
+/* The receive's own buffer is written by the send: whole, nothing past it, counted as a receive. */
+TEST_F(direct, a_large_message_goes_straight_into_the_sleeping_receive)
+{
+	static const unsigned int sizes[] = { DIRECT_MIN, DIRECT_MIN + 1, 100 * 1024 + 3, BIG };
+	struct kipc_stat st;
+	unsigned int i;
+
+	REQUIRE_MQ();
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		EXPECT_EQ(0, direct_sleeper_gets(self, BIG, sizes[i], 0)) TH_LOG("size %u", sizes[i]);
+	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
+	EXPECT_EQ(0U, st.depth);
+	EXPECT_EQ(4ULL, st.sent);
+	EXPECT_EQ(4ULL, st.received);
+	EXPECT_EQ((__u32)getpid(), st.last_send_pid);
+	EXPECT_DIRECT(self, 4, 0);
+}
+
+/* Below direct_copy_min, or with it 0, a message is handed over as before. */
+TEST_F(direct, direct_copy_min_sets_where_it_starts_and_0_turns_it_off)
+{
+	REQUIRE_MQ();
+	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, DIRECT_MIN - 1, 0));
+	EXPECT_DIRECT(self, 0, 0);
+	ASSERT_EQ(0, write_param_text("direct_copy_min", "0"));
+	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, BIG, 0));
+	EXPECT_DIRECT(self, 0, 0);
+	ASSERT_EQ(0, write_param_text("direct_copy_min", "1"));
+	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, 1, 0));
+	EXPECT_DIRECT(self, 1, 0);
+	EXPECT_EQ(-ERANGE, write_param_text("direct_copy_min", "16777217"));
+}
+
+/* A timed receive (the hrtimer sleep) is copied into as well. */
+TEST_F(direct, a_timed_receive_gets_a_large_message)
+{
+	REQUIRE_MQ();
+	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, BIG, 20000 * MSEC));
+	EXPECT_DIRECT(self, 1, 0);
+}
+
+/* A room larger than the queue allows is no obstacle; one smaller than the message is skipped. */
+TEST_F(direct, the_receive_room_decides_not_the_queue)
+{
+	unsigned int prio;
+	char *in;
+	pid_t pid;
+
+	REQUIRE_MQ();
+	EXPECT_EQ(0, direct_sleeper_gets(self, 4 * BIG, BIG, 0));
+	EXPECT_DIRECT(self, 1, 0);
+	/* Too small: it learns the length it needs, and the message stays queued. */
+	pid = sleeper(self->fd, self->ready[1], BIG - 1, NULL, 0, "", 0);
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	EXPECT_EQ(EMSGSIZE, reap(pid));
+	EXPECT_EQ(1, depth_of(self->fd));
+	EXPECT_DIRECT(self, 1, 0);
+	in = malloc(BIG);
+	ASSERT_NE(NULL, in);
+	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+	EXPECT_EQ(0, memcmp(in, self->msg, BIG));
+	free(in);
+}
+
+/*
+ * A buffer whose pages were never touched would need faults: the attempt is a miss, and the
+ * message goes the queued way, whose copy faults the pages in in the receive's own context.
+ */
+TEST_F(direct, an_untouched_receive_buffer_takes_the_queued_way)
+{
+	char *fresh;
+	pid_t pid;
+
+	REQUIRE_MQ();
+	fresh = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	pid = sleeper(self->fd, self->ready[1], BIG, fresh, BIG, self->msg, 0);
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, depth_of(self->fd));
+	EXPECT_DIRECT(self, 0, 1);
+	munmap(fresh, BIG);
+}
+
+/*
+ * After fork() the receive's buffer is shared copy-on-write with its parent: the copy must not
+ * write through the shared pages.  It misses; the queued copy breaks the sharing; the parent's
+ * bytes stay its own.
+ */
+TEST_F(direct, a_copy_on_write_buffer_is_never_written_through)
+{
+	char *shared;
+	pid_t pid;
+	int i;
+
+	REQUIRE_MQ();
+	shared = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	memset(shared, 'P', BIG);
+	pid = sleeper(self->fd, self->ready[1], BIG, shared, BIG, self->msg, 0);
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	EXPECT_EQ(0, reap(pid));
+	for (i = 0; i < BIG && shared[i] == 'P'; i++)
+		;
+	EXPECT_EQ(BIG, i);
+	EXPECT_DIRECT(self, 0, 1);
+	munmap(shared, BIG);
+}
+
+/* A buffer the receive cannot write: a miss, then EFAULT with the message kept, whole. */
+TEST_F(direct, a_read_only_receive_buffer_loses_no_large_message)
+{
+	unsigned int prio;
+	char *ro, *in;
+	pid_t pid;
+
+	REQUIRE_MQ();
+	ro = mmap(NULL, BIG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	pid = sleeper(self->fd, self->ready[1], BIG, ro, 0, "", 0);
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	EXPECT_EQ(EFAULT, reap(pid));
+	EXPECT_DIRECT(self, 0, 1);
+	in = malloc(BIG);
+	ASSERT_NE(NULL, in);
+	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+	EXPECT_EQ(0, memcmp(in, self->msg, BIG));
+	EXPECT_EQ(3U, prio);
+	free(in);
+	munmap(ro, BIG);
+}
+
+/* The sender's buffer faults half-way: EFAULT before any effect, and the receive waits on. */
+TEST_F(direct, a_bad_sender_buffer_fails_and_leaves_the_receive_waiting)
+{
+	struct kipc_stat st;
+	char *src;
+	pid_t pid;
+
+	REQUIRE_MQ();
+	src = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	memcpy(src, self->msg, BIG / 2);
+	ASSERT_EQ(0, mprotect(src + BIG / 2, BIG / 2, PROT_NONE));
+	pid = sleeper(self->fd, self->ready[1], BIG, NULL, BIG / 2 + 8192, self->msg, 0);
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	EXPECT_EQ(-EFAULT, kipc_send(self->fd, src, BIG, 3, 0, 0));
+	usleep(50000);
+	EXPECT_TRUE(child_running(pid));
+	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
+	EXPECT_EQ(0U, st.depth);
+	EXPECT_EQ(0ULL, st.sent);
+	EXPECT_EQ(0ULL, st.received);
+	EXPECT_DIRECT(self, 0, 0);
+	/* The receive's buffer is untouched: the next message lands whole, 0xaa after it. */
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG / 2 + 8192, 3, 0, 0));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_DIRECT(self, 1, 0);
+	munmap(src, BIG);
+}
+
+/* A signal to a receive that is about to be copied into changes nothing the receive gets. */
+TEST_F(direct, a_signalled_receive_gets_its_message_or_eintr_never_half)
+{
+	int round, got = 0, intr = 0;
+
+	REQUIRE_MQ();
+	for (round = 0; round < 20; round++) {
+		pid_t pid = fork_child();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			unsigned int prio;
+			char *in = malloc(BIG);
+			long n;
+
+			if (!in)
+				_exit(99);
+			memset(in, 0xaa, BIG);
+			catch_signal(SIGUSR1, 0);
+			child_ready(self->ready[1]);
+			n = kipc_recv(self->fd, in, BIG, &prio, 0, 0);
+			if (n < 0)
+				_exit(errno_exit(n));
+			CHILD_EXPECT(1, BIG, n);
+			CHILD_EXPECT(2, 0, memcmp(in, self->msg, BIG));
+			_exit(0);
+		}
+		ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+		ASSERT_EQ(0, kill(pid, SIGUSR1));
+		ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+		switch (reap(pid)) {
+		case 0:
+			got++;
+			break;
+		case EINTR: {
+			/* It left before the send: the message is queued, whole. */
+			char *in = malloc(BIG);
+			unsigned int prio;
+
+			ASSERT_NE(NULL, in);
+			ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+			EXPECT_EQ(0, memcmp(in, self->msg, BIG));
+			free(in);
+			intr++;
+			break;
+		}
+		default:
+			EXPECT_TRUE(0) TH_LOG("round %d: neither the message nor EINTR", round);
+		}
+		ASSERT_EQ(0, depth_of(self->fd));
+	}
+	EXPECT_EQ(20, got + intr);
+}
+
+/* CALL's request and its reply both go straight into the sleeping side's buffer. */
+TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
+{
+	char name[KIPC_NAME_MAX + 3];
+	unsigned int prio = 0;
+	char *reply, *want;
+	int rfd, sfd, i;
+	pid_t pid;
+
+	REQUIRE_MQ();
+	snprintf(name, sizeof(name), "%s.r", self->name);
+	ASSERT_GT(KIPC_NAME_MAX, strlen(name));
+	rfd = q_new(name, 4, BIG, KIPC_OVERFLOW_BLOCK);
+	ASSERT_LE(0, rfd) TH_LOG("%s", kipc_strerror(rfd));
+	want = malloc(BIG);
+	reply = malloc(BIG);
+	ASSERT_NE(NULL, want);
+	ASSERT_NE(NULL, reply);
+	for (i = 0; i < BIG; i++)
+		want[i] = (char)~self->msg[i];
+	sfd = rfd;
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *in = malloc(BIG);
+		long n;
+
+		if (!in)
+			_exit(99);
+		memset(in, 0x55, BIG);
+		child_ready(self->ready[1]);
+		n = kipc_recv(self->fd, in, BIG, &prio, 0, 0);
+		CHILD_EXPECT(1, BIG, n);
+		CHILD_EXPECT(2, 0, memcmp(in, self->msg, BIG));
+		CHILD_EXPECT(3, 0, kipc_send(sfd, want, BIG, 5, 0, 0));
+		_exit(0);
+	}
+	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
+	/*
+	 * Written after fork(), or its pages would be copy-on-write and miss; and not with 0,
+	 * which malloc() and memset() would turn into a calloc() that touches no page.
+	 */
+	memset(reply, 0x55, BIG);
+	EXPECT_EQ(BIG, kipc_call(self->fd, self->msg, BIG, 3, rfd, reply, BIG, &prio, 0, 0));
+	EXPECT_EQ(5U, prio);
+	EXPECT_EQ(0, memcmp(reply, want, BIG));
+	EXPECT_EQ(0, reap(pid));
+	/* The request went directly; the reply does when the caller sleeps first (one CPU). */
+	if (self->copies >= 0) {
+		EXPECT_LE(self->copies + 1, direct_count("copies"));
+		EXPECT_EQ(self->misses, direct_count("misses"));
+	}
+	free(reply);
+	free(want);
+	close(rfd);
+	kipc_destroy(self->ctl, name, 0);
 }
 
 /* ---- kept buffers ---------------------------------------------------------------------------- */

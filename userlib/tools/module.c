@@ -344,7 +344,7 @@ const struct command module_commands[] = {
 	  "or ending in .ko) loads that file; NAME (default kipc) loads the module installed\n"
 	  "for the running kernel (make install, make dkms-install).  PARAM=VALUE sets a module\n"
 	  "parameter: max_channels, max_msg_size, max_msgs, max_user_bytes, max_shm_size,\n"
-	  "max_user_channels, max_user_shm_bytes.\n"
+	  "max_user_channels, max_user_shm_bytes, direct_copy_min.\n"
 	  "Needs root.\n\n"
 	  "  -h, --help   this text\n", cmd_load },
 	{ "unload", "",

@@ -1431,12 +1431,12 @@ static void op_fork(struct args *a)
 
 static const char *const params[] = { "max_msgs", "max_msg_size", "max_user_bytes",
 				      "max_shm_size", "max_channels", "max_user_channels",
-				      "max_user_shm_bytes" };
+				      "max_user_shm_bytes", "direct_copy_min" };
 #define NR_PARAMS	(sizeof(params) / sizeof(params[0]))
 static const char *const param_values[NR_PARAMS][3] = {
 	{ "4096", "8", "1" }, { "1048576", "4096", "65536" },
 	{ "67108864", "16384", "4096" }, { "67108864", "4096", "16384" }, { "1024", "4", "0" },
-	{ "256", "4", "0" }, { "268435456", "16384", "1" },
+	{ "256", "4", "0" }, { "268435456", "16384", "1" }, { "65536", "0", "1" },
 };
 static char param_saved[NR_PARAMS][32];
 
