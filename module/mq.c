@@ -904,6 +904,7 @@ static bool kipc_mq_send_direct(struct kipc_channel *ch, const void __user *buf,
 	ch->sent--;
 	ch->received--;
 	atomic_dec(&ch->inflight);
+	/* Pairs with the acquire in kipc_mq_wait_msg() or kipc_waiter_settle(). */
 	smp_store_release(&w->state, KIPC_WAITER_WOKEN);
 	spin_unlock(&ch->lock);
 	wake_up_process(task);
