@@ -474,6 +474,17 @@ static void kipc_mq_wake_n(wait_queue_head_t *wq, __poll_t mask, u32 n)
 		__wake_up(wq, TASK_INTERRUPTIBLE, n, poll_to_key(mask));
 }
 
+/*
+ * A receive in flight is done with its slot (it has its bytes, or a direct copy missed):
+ * free it and wake a sender waiting for room.  The barrier in kipc_mq_wake() orders the
+ * decrement before the look at the writers.
+ */
+static void kipc_mq_slot_done(struct kipc_channel *ch)
+{
+	atomic_dec(&ch->inflight);
+	kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+}
+
 static bool kipc_mq_has_msg(struct kipc_channel *ch, u64 unused)
 {
 	return READ_ONCE(ch->depth) || READ_ONCE(ch->dead);
@@ -903,14 +914,12 @@ static bool kipc_mq_send_direct(struct kipc_channel *ch, const void __user *buf,
 	spin_lock(&ch->lock);
 	ch->sent--;
 	ch->received--;
-	atomic_dec(&ch->inflight);
 	/* Pairs with the acquire in kipc_mq_wait_msg() or kipc_waiter_settle(). */
 	smp_store_release(&w->state, KIPC_WAITER_WOKEN);
 	spin_unlock(&ch->lock);
 	wake_up_process(task);
 	put_task_struct(task);
-	/* The slot it held is free again. */
-	kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+	kipc_mq_slot_done(ch);
 	atomic_inc(&kipc_mq_direct_misses);
 	return false;
 }
@@ -1042,8 +1051,7 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 		}
 		/* Copied into our buffer: counted; only the slot is left to free. */
 		if (ret == KIPC_WAITER_COPIED) {
-			atomic_dec(&ch->inflight);
-			kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
+			kipc_mq_slot_done(ch);
 			*prio = w.prio;
 			return w.len;
 		}
@@ -1089,10 +1097,7 @@ copy:
 		return -EFAULT;
 	}
 
-	/* The slot is free now; the barrier in kipc_mq_wake() orders this before the look. */
-	atomic_dec(&ch->inflight);
-	kipc_mq_wake(&ch->writers, EPOLLOUT | EPOLLWRNORM);
-
+	kipc_mq_slot_done(ch);
 	*prio = msg->prio;
 	ret = msg->len;
 	kipc_msg_put(ch, msg);

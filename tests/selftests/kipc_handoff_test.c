@@ -333,18 +333,6 @@ FIXTURE_TEARDOWN(direct)
 	}										\
 } while (0)
 
-/* A sleeper with @room bytes of its own (touched) gets a send of @len straight into them. */
-static int direct_sleeper_gets(struct _test_data_direct *self, unsigned int room,
-			       unsigned int len, __u64 timeout_ns)
-{
-	pid_t pid = sleeper(self->fd, self->ready[1], room, NULL, len, self->msg, timeout_ns);
-
-	if (pid < 0 || !wait_blocked(self->ready[0], pid) ||
-	    kipc_send(self->fd, self->msg, len, 3, 0, 0))
-		return -1;
-	return reap(pid);
-}
-
 /* The receive's own buffer is written by the send: whole, nothing past it, counted as a receive. */
 TEST_F(direct, a_large_message_goes_straight_into_the_sleeping_receive)
 {
@@ -354,7 +342,8 @@ TEST_F(direct, a_large_message_goes_straight_into_the_sleeping_receive)
 
 	REQUIRE_MQ();
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		EXPECT_EQ(0, direct_sleeper_gets(self, BIG, sizes[i], 0)) TH_LOG("size %u", sizes[i]);
+		EXPECT_EQ(0, one_sleeper_gets(self->fd, BIG, self->msg, sizes[i], 0))
+			TH_LOG("size %u", sizes[i]);
 	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
 	EXPECT_EQ(0U, st.depth);
 	EXPECT_EQ(4ULL, st.sent);
@@ -367,13 +356,13 @@ TEST_F(direct, a_large_message_goes_straight_into_the_sleeping_receive)
 TEST_F(direct, direct_copy_min_sets_where_it_starts_and_0_turns_it_off)
 {
 	REQUIRE_MQ();
-	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, DIRECT_MIN - 1, 0));
+	EXPECT_EQ(0, one_sleeper_gets(self->fd, BIG, self->msg, DIRECT_MIN - 1, 0));
 	EXPECT_DIRECT(self, 0, 0);
 	ASSERT_EQ(0, write_param_text("direct_copy_min", "0"));
-	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, BIG, 0));
+	EXPECT_EQ(0, one_sleeper_gets(self->fd, BIG, self->msg, BIG, 0));
 	EXPECT_DIRECT(self, 0, 0);
 	ASSERT_EQ(0, write_param_text("direct_copy_min", "1"));
-	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, 1, 0));
+	EXPECT_EQ(0, one_sleeper_gets(self->fd, BIG, self->msg, 1, 0));
 	EXPECT_DIRECT(self, 1, 0);
 	EXPECT_EQ(-ERANGE, write_param_text("direct_copy_min", "16777217"));
 }
@@ -382,7 +371,7 @@ TEST_F(direct, direct_copy_min_sets_where_it_starts_and_0_turns_it_off)
 TEST_F(direct, a_timed_receive_gets_a_large_message)
 {
 	REQUIRE_MQ();
-	EXPECT_EQ(0, direct_sleeper_gets(self, BIG, BIG, 20000 * MSEC));
+	EXPECT_EQ(0, one_sleeper_gets(self->fd, BIG, self->msg, BIG, 20000 * MSEC));
 	EXPECT_DIRECT(self, 1, 0);
 }
 
@@ -394,7 +383,7 @@ TEST_F(direct, the_receive_room_decides_not_the_queue)
 	pid_t pid;
 
 	REQUIRE_MQ();
-	EXPECT_EQ(0, direct_sleeper_gets(self, 4 * BIG, BIG, 0));
+	EXPECT_EQ(0, one_sleeper_gets(self->fd, 4 * BIG, self->msg, BIG, 0));
 	EXPECT_DIRECT(self, 1, 0);
 	/* Too small: it learns the length it needs, and the message stays queued. */
 	pid = sleeper(self->fd, self->ready[1], BIG - 1, NULL, 0, "", 0);
@@ -567,16 +556,13 @@ TEST_F(direct, a_signalled_receive_gets_its_message_or_eintr_never_half)
 /* CALL's request and its reply both go straight into the sleeping side's buffer. */
 TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 {
-	char name[KIPC_NAME_MAX + 3];
 	unsigned int prio = 0;
 	char *reply, *want;
-	int rfd, sfd, i;
+	int rfd, i;
 	pid_t pid;
 
 	REQUIRE_MQ();
-	snprintf(name, sizeof(name), "%s.r", self->name);
-	ASSERT_GT(KIPC_NAME_MAX, strlen(name));
-	rfd = q_new(name, 4, BIG, KIPC_OVERFLOW_BLOCK);
+	rfd = q_new(self->name2, 4, BIG, KIPC_OVERFLOW_BLOCK);
 	ASSERT_LE(0, rfd) TH_LOG("%s", kipc_strerror(rfd));
 	want = malloc(BIG);
 	reply = malloc(BIG);
@@ -584,7 +570,6 @@ TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 	ASSERT_NE(NULL, reply);
 	for (i = 0; i < BIG; i++)
 		want[i] = (char)~self->msg[i];
-	sfd = rfd;
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -598,7 +583,7 @@ TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 		n = kipc_recv(self->fd, in, BIG, &prio, 0, 0);
 		CHILD_EXPECT(1, BIG, n);
 		CHILD_EXPECT(2, 0, memcmp(in, self->msg, BIG));
-		CHILD_EXPECT(3, 0, kipc_send(sfd, want, BIG, 5, 0, 0));
+		CHILD_EXPECT(3, 0, kipc_send(rfd, want, BIG, 5, 0, 0));
 		_exit(0);
 	}
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
@@ -619,7 +604,6 @@ TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 	free(reply);
 	free(want);
 	close(rfd);
-	kipc_destroy(self->ctl, name, 0);
 }
 
 /* ---- kept buffers ---------------------------------------------------------------------------- */
