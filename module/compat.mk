@@ -9,6 +9,13 @@ kipc_has = $(shell grep -qsE '$(2)' $(srctree)/include/linux/$(1) && echo -D$(3)
 # $(call kipc_exports,SYMBOL,MACRO): -DMACRO when the kernel exports SYMBOL to modules.
 kipc_exports = $(shell grep -qsE '^0x[0-9a-f]+[[:space:]]$(1)[[:space:]]' $(objtree)/Module.symvers && echo -D$(2))
 
+# The range the suite runs on (6.1, 6.12 and the newest 7.x; compat.h's #error says the same):
+# outside it the build stops here, before it compiles anything, with one sentence.
+kipc_in_range := $(or $(and $(filter 6,$(VERSION)),$(filter-out 0,$(PATCHLEVEL))),$(filter 7,$(VERSION)))
+ifeq ($(kipc_in_range),)
+$(error kipc supports Linux 6.1 to 7.x (tested on 6.1, 6.12 and 7.2); the tree in $(srctree) is Linux $(VERSION).$(PATCHLEVEL))
+endif
+
 kipc_compat_flags := \
 	$(call kipc_has,mm.h,static inline void vm_flags_set,KIPC_HAVE_VM_FLAGS_SET) \
 	$(call kipc_has,poll.h,static inline bool poll_does_not_wait,KIPC_HAVE_POLL_DOES_NOT_WAIT) \

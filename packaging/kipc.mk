@@ -15,9 +15,10 @@
 #   make install-check     install into a scratch DESTDIR and check the tree, a program built
 #                          with pkg-config against it, and the man pages (man --warnings)
 #   make dkms-check        dkms build against the stock kernel's headers, in a DKMS tree of its own
+#   make range-check       a build against a kernel outside the supported range stops at once
 #   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
 
-.PHONY: kipcctl install dkms-install packaging-check install-check dkms-check vm-test-kipcctl \
+.PHONY: kipcctl install dkms-install packaging-check install-check dkms-check range-check vm-test-kipcctl \
 	vm-root-kipcctl
 
 # One version for the module, the library's pkg-config file and DKMS: the module's.
@@ -127,7 +128,7 @@ dkms-install:
 	dkms install -m kipc -v $(VERSION) -k $(KVER)
 
 # ---- checks ------------------------------------------------------------------------------------
-packaging-check: install-check dkms-check
+packaging-check: install-check dkms-check range-check
 
 install-check: lib module $(KIPCCTL)
 	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
@@ -136,6 +137,9 @@ dkms-check:
 	@$(call dkms_stage,$(BUILD)/dkms/source/kipc-$(VERSION))
 	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) LTS_KDIR=$(LTS_KDIR) \
 		NEWEST_KDIR=$$(bash tests/vm/debug-kernel.sh --if-built) bash tests/packaging/dkms-test.sh
+
+range-check:
+	@BUILD=$(BUILD) KDIR=$(STOCK_KDIR) bash tests/packaging/range-test.sh
 
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and
