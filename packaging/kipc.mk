@@ -8,9 +8,14 @@
 #                          kipc-bench (when built), the man pages, the udev rule, and the module
 #                          built for KDIR (when built) followed by depmod.  DESTDIR and PREFIX
 #                          (default /usr/local) apply, and each *DIR below can be set alone.
+#   make uninstall         every file make install laid down (same DESTDIR, PREFIX and *DIR),
+#                          then depmod; on the live system also the group kipc, when no file
+#                          on the system is left owned by it
 #   make dkms-install      the module's sources into /usr/src/kipc-VERSION, then dkms add, and
 #                          build and install for KDIR's kernel; DKMS then builds it for each new
 #                          kernel in dkms.conf's range
+#   make dkms-remove       dkms remove of this version for every kernel, and its sources in
+#                          /usr/src/kipc-VERSION
 #   make packaging-check   install-check and dkms-check
 #   make install-check     install into a scratch DESTDIR and check the tree, a program built
 #                          with pkg-config against it, and the man pages (man --warnings)
@@ -18,7 +23,7 @@
 #   make range-check       a build against a kernel outside the supported range stops at once
 #   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
 
-.PHONY: kipcctl install dkms-install packaging-check install-check dkms-check range-check vm-test-kipcctl \
+.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check vm-test-kipcctl \
 	vm-root-kipcctl
 
 # One version for the module, the library's pkg-config file and DKMS: the module's.
@@ -26,7 +31,6 @@ VERSION := $(shell sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' module/main.c)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-SBINDIR ?= $(PREFIX)/sbin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
@@ -54,14 +58,21 @@ $(KIPCCTL): $(KIPCCTL_SRCS) $(wildcard userlib/tools/*.h) $(LIB_A) module/main.c
 	$(CC) $(USER_CFLAGS) $(KIPCCTL_CFLAGS) -o $@ $(KIPCCTL_SRCS) $(LIB_A) $(KIPCCTL_LIBS)
 
 # ---- make install ------------------------------------------------------------------------------
+# $(call man3_links,COMMAND): COMMAND for each function ($$f) that a man3 page ($$page) lists
+# on its NAME line beside its own.
+man3_links = for p in man/*.3; do page=$${p\#\#*/}; \
+	for f in $$(sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' $$p); do \
+		[ "$$f.3" = "$$page" ] || $(1) || exit 1; \
+	done; done
+
 # kipc.pc says ${prefix} wherever a directory lies under PREFIX, so that
 # pkg-config --define-variable=prefix=... relocates it.
 PC_LIBDIR := $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
 install: lib $(KIPCCTL)
-	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(UDEVRULESDIR) \
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/kipc \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(UDEVRULESDIR) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man,1 3 8)
 	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME)
@@ -71,8 +82,8 @@ install: lib $(KIPCCTL)
 		-e 's|@includedir@|$(PC_INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
 		packaging/kipc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kipc.pc
 	$(INSTALL) -m 0644 userlib/include/kipc.h $(DESTDIR)$(INCLUDEDIR)/
-	$(INSTALL) -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
-	$(INSTALL) -m 0755 $(KIPCCTL) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/kipc/uapi.h
+	$(INSTALL) -m 0755 $(KIPCCTL) $(DESTDIR)$(BINDIR)/
 	@if [ -x $(KIPC_BENCH) ]; then \
 		echo "$(INSTALL) -D -m 0755 $(KIPC_BENCH) $(DESTDIR)$(BINDIR)/kipc-bench"; \
 		$(INSTALL) -D -m 0755 $(KIPC_BENCH) $(DESTDIR)$(BINDIR)/kipc-bench; \
@@ -81,11 +92,7 @@ install: lib $(KIPCCTL)
 	$(INSTALL) -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	@# Each other function a page's NAME line lists gets a link to that page.
-	@for p in man/*.3; do \
-		for f in $$(sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' $$p); do \
-			[ "$$f.3" = "$${p##*/}" ] || ln -sf "$${p##*/}" "$(DESTDIR)$(MANDIR)/man3/$$f.3"; \
-		done; \
-	done
+	@$(call man3_links,ln -sf "$$page" "$(DESTDIR)$(MANDIR)/man3/$$f.3")
 	$(INSTALL) -m 0644 packaging/60-kipc.rules $(DESTDIR)$(UDEVRULESDIR)/
 	@# A staging tree has no modules.order or modules.builtin: depmod's warnings about them
 	@# mean nothing there.
@@ -109,6 +116,39 @@ install: lib $(KIPCCTL)
 		udevadm control --reload 2>/dev/null || true; \
 	fi
 
+# The same list as install's, removed; directories are left, as other packages share them.
+# depmod forgets the module; the group goes only when nothing on the system still belongs to it.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME) \
+		$(DESTDIR)$(LIBDIR)/libkipc.so $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_A)) \
+		$(DESTDIR)$(PKGCONFIGDIR)/kipc.pc $(DESTDIR)$(INCLUDEDIR)/kipc.h \
+		$(DESTDIR)$(INCLUDEDIR)/kipc/uapi.h $(DESTDIR)$(BINDIR)/kipcctl \
+		$(DESTDIR)$(BINDIR)/kipc-bench $(DESTDIR)$(UDEVRULESDIR)/60-kipc.rules \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/*.3)))
+	@$(call man3_links,rm -f "$(DESTDIR)$(MANDIR)/man3/$$f.3")
+	@rmdir $(DESTDIR)$(INCLUDEDIR)/kipc 2>/dev/null || true
+	@if [ -n "$(KVER)" ] && [ -e $(DESTDIR)$(MODDIR)/kipc.ko ]; then \
+		echo "rm -f $(DESTDIR)$(MODDIR)/kipc.ko"; rm -f $(DESTDIR)$(MODDIR)/kipc.ko || exit 1; \
+		if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a $(KVER) || exit 1; \
+		else \
+			echo "depmod -b $(DESTDIR) $(KVER)"; \
+			out=$$(depmod -b $(DESTDIR) $(KVER) 2>&1) || { echo "$$out"; exit 1; }; \
+			[ -z "$$out" ] || grep -v 'could not open modules\.' <<< "$$out" || true; \
+		fi; \
+	elif [ -z "$(KVER)" ]; then \
+		echo "uninstall: no kernel tree at KDIR=$(KDIR) to say which kernel's module: say KDIR=..."; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		ldconfig; \
+		udevadm control --reload 2>/dev/null || true; \
+		if getent group kipc >/dev/null; then \
+			if [ -e /dev/kipc ]; then echo "uninstall: /dev/kipc exists: the group kipc stays (rmmod kipc first)"; \
+			else echo "groupdel kipc"; groupdel kipc; fi; \
+		fi; \
+	fi
+
 # ---- DKMS --------------------------------------------------------------------------------------
 # DKMS gets dkms.conf, module/ and uapi/: it builds module/ alone (M=.../module).
 DKMS_SRCS := dkms.conf $(wildcard module/* uapi/linux/*)
@@ -126,6 +166,14 @@ dkms-install:
 	dkms add -m kipc -v $(VERSION)
 	dkms build -m kipc -v $(VERSION) -k $(KVER)
 	dkms install -m kipc -v $(VERSION) -k $(KVER)
+
+dkms-remove:
+	@test "$$(id -u)" = 0 || { echo "dkms-remove: needs root (sudo make dkms-remove)"; exit 1; }
+	@command -v dkms >/dev/null || { echo "dkms-remove: no dkms here: nothing to remove"; exit 1; }
+	@if dkms status -m kipc -v $(VERSION) | grep -q .; then \
+		echo "dkms remove -m kipc -v $(VERSION) --all"; dkms remove -m kipc -v $(VERSION) --all || exit 1; \
+	else echo "dkms-remove: kipc $(VERSION) is not in DKMS"; fi
+	rm -rf $(DKMS_SOURCE_TREE)/kipc-$(VERSION)
 
 # ---- checks ------------------------------------------------------------------------------------
 packaging-check: install-check dkms-check range-check

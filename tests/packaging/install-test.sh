@@ -36,8 +36,8 @@ man3_names() {	# the functions a man3 page's NAME line lists
 	echo "usr/local/lib/libkipc.a"
 	echo "usr/local/lib/pkgconfig/kipc.pc"
 	echo "usr/local/include/kipc.h"
-	echo "usr/local/include/linux/kipc.h"
-	echo "usr/local/sbin/kipcctl"
+	echo "usr/local/include/kipc/uapi.h"
+	echo "usr/local/bin/kipcctl"
 	[ ! -x "$KIPC_BENCH" ] || echo "usr/local/bin/kipc-bench"
 	echo "usr/local/share/man/man1/kipc-bench.1"
 	echo "usr/local/share/man/man8/kipcctl.8"
@@ -68,8 +68,9 @@ check "the library's soname is libkipc.so.0" \
 check "its symbols carry the version KIPC_0.1" \
 	bash -c "objdump -T '$p/lib/libkipc.so.0.1' | grep -q 'KIPC_0.1.*kipc_open$'"
 check "the headers are the sources' copies" \
-	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp uapi/linux/kipc.h '$p/include/linux/kipc.h'"
-check "kipcctl is installed executable" test -x "$p/sbin/kipcctl"
+	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp uapi/linux/kipc.h '$p/include/kipc/uapi.h'"
+check "kipcctl is installed executable in bindir, beside ipcs and lsipc" test -x "$p/bin/kipcctl"
+check "nothing goes into include/linux, linux-libc-dev's" test ! -e "$p/include/linux"
 check "the udev rule gives /dev/kipc the group kipc, mode 0660" \
 	grep -q '^KERNEL=="kipc".*GROUP="kipc", MODE="0660"' "$d/etc/udev/rules.d/60-kipc.rules"
 
@@ -107,7 +108,7 @@ check "it runs and reports a missing device as the library documents" \
 	bash -c "KIPC_DEVICE=/nonexistent/kipc LD_LIBRARY_PATH='$p/lib' '$tmp/prog' | grep -q 'the module is not loaded'"
 
 # ---- the installed kipcctl ----------------------------------------------------------------------
-kipcctl() { KIPC_DEVICE=/nonexistent/kipc "$p/sbin/kipcctl" "$@"; }
+kipcctl() { KIPC_DEVICE=/nonexistent/kipc "$p/bin/kipcctl" "$@"; }
 expect() {	# expect CODE PATTERN ARGS...: exit code and stderr of kipcctl
 	local code=$1 pattern=$2 rc
 	shift 2
@@ -131,8 +132,25 @@ check "kipcctl load of a missing file: exit 2 and what to do" \
 
 # ---- PREFIX -------------------------------------------------------------------------------------
 check "make install DESTDIR=... PREFIX=/usr" "$MAKE" -s install DESTDIR="$tmp/usr-dest" PREFIX=/usr
-check "PREFIX=/usr puts kipcctl in /usr/sbin and says prefix=/usr in kipc.pc" \
-	bash -c "test -x '$tmp/usr-dest/usr/sbin/kipcctl' && grep -qx 'prefix=/usr' '$tmp/usr-dest/usr/lib/pkgconfig/kipc.pc'"
+check "PREFIX=/usr puts kipcctl in /usr/bin and says prefix=/usr in kipc.pc" \
+	bash -c "test -x '$tmp/usr-dest/usr/bin/kipcctl' && grep -qx 'prefix=/usr' '$tmp/usr-dest/usr/lib/pkgconfig/kipc.pc'"
+
+# ---- make uninstall -----------------------------------------------------------------------------
+# What may be left after it: directories, and depmod's index of a module tree that no longer
+# holds kipc.ko; no file or link of kipc's.
+nothing_left() {	# nothing_left DESTDIR
+	local out
+	out=$(cd "$1" && find . \( -type f -o -type l \) -printf '%P\n' | grep -v '^lib/modules/[^/]*/modules\.')
+	[ -z "$out" ] || { echo "left behind:"; echo "$out"; return 1; }
+}
+for pd in "$d:/usr/local" "$tmp/usr-dest:/usr"; do
+	dest=${pd%%:*} prefix=${pd#*:}
+	check "make uninstall DESTDIR=... PREFIX=$prefix" "$MAKE" -s uninstall DESTDIR="$dest" PREFIX="$prefix"
+	check "it leaves no file of kipc's (PREFIX=$prefix)" nothing_left "$dest"
+done
+check "depmod forgot the module" \
+	bash -c "[ -z '$kver' ] || ! grep -q kipc '$d/lib/modules/$kver/modules.dep'"
+check "a second make uninstall finds nothing and succeeds" "$MAKE" -s uninstall DESTDIR="$d"
 
 # ---- man pages ----------------------------------------------------------------------------------
 for m in man/*; do

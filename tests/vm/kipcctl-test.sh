@@ -5,9 +5,9 @@
 # channels are created, listed, used through stdin and stdout, watched and removed; and each
 # error gives its one documented line on stderr and its exit code (kipcctl(8)).
 # Starts with the module not loaded.  TAP on stdout; exit 0 when every case passed.
-PATH=/usr/sbin:/usr/bin:/bin:/sbin
+PATH=/usr/bin:/usr/sbin:/bin:/sbin
 export PATH
-[ "$(command -v kipcctl)" = /usr/sbin/kipcctl ] || { echo "not ok 1 - no installed kipcctl"; exit 1; }
+[ "$(command -v kipcctl)" = /usr/bin/kipcctl ] || { echo "not ok 1 - no installed kipcctl"; exit 1; }
 KO=/lib/kipc/kipc.ko
 T=/tmp/kipcctl-test
 mkdir -p $T

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include <linux/kipc.h>
+#include <kipc/uapi.h>	/* the uapi header, uapi/linux/kipc.h, as installed */
 
 #ifdef __cplusplus
 extern "C" {
