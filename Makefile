@@ -1,15 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kipc top-level Makefile.
+# kipc top-level Makefile.  `make help` lists the targets.
 #
-#   make                 build the module (against KDIR), the library and every test program
+#   make                 the module (against KDIR; skipped, saying why, when there is no tree),
+#                        libkipc, libkipc-transport, kipcctl and kipc-bench; nothing else
 #   make run             the main job: boot the test VM with the module and show what it reports
-#   make check           everything: deps, lint, host tests, VM tests on 6.1, 6.12 and the newest, runner self-tests
-#   make vm-shell        boot the test VM with the module loaded and hand over the console
-#   make deps            install what is missing (idempotent)
+#   make check           everything: deps, the tests' build, lint, host tests, VM tests on 6.1,
+#                        6.12 and the newest, runner self-tests
 #
 # Variables: KDIR (kernel build tree), KIPC_CACHE (default ~/.cache/kipc), BUILD (default ./build),
-# KERNEL=stock|lts|debug|newest for run/vm-shell (debug and newest are one kernel, see tests/vm/run.sh).
+# KERNEL=stock|lts|debug|newest for run/vm-shell (debug and newest are one kernel, see tests/vm/run.sh),
+# V=1 for whole command lines instead of one short line per step.
+#
+# The makefiles read top-down: each part defines what it uses before its rules, and none
+# changes a variable another part's rules already used.  The parts, in order: this file (the
+# module, libkipc, the test programs, the checks and VM runs), userlib/transport/transport.mk
+# (libkipc-transport, kipc-bench), packaging/kipc.mk (kipcctl, install, DKMS),
+# tests/vm/hardening.mk (fuzz and stress).
 
 SHELL := /bin/bash
 KIPC_CACHE ?= $(HOME)/.cache/kipc
@@ -32,6 +39,14 @@ KMOD_OUT ?= $(BUILD)/kmod/$(notdir $(KDIR))
 override KMOD_OUT := $(abspath $(KMOD_OUT))
 
 CC ?= gcc
+# Quiet by default, as Kbuild is: `  CC      lib/obj/ring.o`; V=1 prints the commands themselves.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuserlib/include -Iuapi $(CFLAGS)
 # kselftest_harness.h compares mixed signedness in its macros by design.
@@ -44,6 +59,8 @@ LIB_A := $(BUILD)/lib/libkipc.a
 LIB_SO_NAME := libkipc.so.0
 LIB_SO := $(BUILD)/lib/libkipc.so.0.1
 LIB_HDRS := $(wildcard userlib/include/*.h userlib/src/*.h) uapi/linux/kipc.h
+# libkipc-transport (userlib/transport/transport.mk): the test programs link it too.
+TRANSPORT_A := $(BUILD)/lib/libkipc-transport.a
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*_test.c))
 SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/selftests/%,$(wildcard tests/selftests/*_test.c))
@@ -51,10 +68,10 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
-.PHONY: all module module-if-any lib tests deps check lint sparse checkpatch uapi-padding docs docs-check host-test vm-test vm-test-stock vm-test-lts \
+.PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding docs docs-check host-test vm-test vm-test-stock vm-test-lts \
 	vm-test-newest vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
-all: module-if-any lib tests kipcctl
+all: module-if-any lib transport kipcctl bench
 
 # The module when there is a tree to build it against; otherwise a sentence saying why not.
 module-if-any:
@@ -85,28 +102,33 @@ lib: $(LIB_A) $(LIB_SO)
 
 $(BUILD)/lib/obj/%.o: userlib/src/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/pic/%.o: userlib/src/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map
-	$(CC) -shared -Wl,-soname,$(LIB_SO_NAME) -Wl,--version-script=userlib/libkipc.map \
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,$(LIB_SO_NAME) -Wl,--version-script=userlib/libkipc.map \
 		-Wl,-z,defs -o $@ $(LIB_PIC_OBJS)
-	ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SO_NAME)
-	ln -sf $(LIB_SO_NAME) $(BUILD)/lib/libkipc.so
+	$(Q)ln -sf $(notdir $@) $(BUILD)/lib/$(LIB_SO_NAME)
+	$(Q)ln -sf $(LIB_SO_NAME) $(BUILD)/lib/libkipc.so
 
 # ---- test programs ---------------------------------------------------------------------------
 tests: $(HOST_TESTS) $(SELFTESTS) $(VM_PROGS)
 
 $(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(LIB_A)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(LIB_A)
 
 # The ring tests again under ThreadSanitizer, built with clang (its runtime, libclang-rt-14-dev,
 # comes with `make deps`) and with the ring's source, not the library, so that it is
@@ -117,22 +139,25 @@ TSAN_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tsan/%,$(wildcard tests/host/ri
 
 $(BUILD)/tsan/%: tests/host/%.c $(wildcard tests/host/*.h) userlib/src/ring.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(TSAN_CC) $(USER_CFLAGS) -fsanitize=thread -pthread -o $@ $< userlib/src/ring.c
+	$(call say,CC,$@)
+	$(Q)$(TSAN_CC) $(USER_CFLAGS) -fsanitize=thread -pthread -o $@ $< userlib/src/ring.c
 
 host-tsan: $(TSAN_TESTS)
 	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" KIPC_RING_TEST_ROUNDS=40 \
 		KIPC_RING_TEST_MESSAGES=20000 bash tests/host/run.sh $(BUILD)/tsan
 
 # The VM has no shared libraries: everything that runs there is static.
-$(BUILD)/tests/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) $(LIB_A)
+$(BUILD)/tests/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) $(TRANSPORT_A) $(LIB_A)
 	@test -f $(KSRC)/tools/testing/selftests/kselftest_harness.h || \
 		{ echo "no kernel source in $(KSRC) (run make deps)"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -pthread -o $@ $< $(LIB_A) -lrt
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(KSFT_CFLAGS) -static -pthread -o $@ $< $(TRANSPORT_A) $(LIB_A) -lrt
 
 $(BUILD)/tests/vm/%: tests/vm/progs/%.c $(wildcard tests/vm/progs/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
 
 # ---- checks ----------------------------------------------------------------------------------
 lint: sparse checkpatch uapi-padding docs-check
@@ -215,7 +240,7 @@ vm-selftest: lib tests
 check: deps
 	@rm -f $(BUILD)/results/*.count
 	@bash tests/vm/debug-kernel.sh >/dev/null
-	@$(MAKE) -s all
+	@$(MAKE) -s all tests
 	@$(MAKE) -s lint
 	@$(MAKE) -s host-test
 	@$(MAKE) -s host-tsan
@@ -253,7 +278,33 @@ debug-kernel: deps
 clean:
 	rm -rf $(BUILD)
 
-include packaging/kipc.mk
+help:
+	@echo 'Build (into BUILD=$(BUILD); V=1 for whole command lines):'
+	@echo '  all (default)       the module for KDIR, libkipc, libkipc-transport, kipcctl, kipc-bench'
+	@echo '  module              the module alone (KDIR=/path/to/kernel/build)'
+	@echo '  lib, transport      libkipc; libkipc-transport'
+	@echo '  kipcctl, bench      the CLI; the benchmark'
+	@echo '  tests               the test programs (needs the kernel source of make deps)'
+	@echo 'Run:'
+	@echo '  run                 the main job: the comparison in the test VM (MODE=realtime, KERNEL=...)'
+	@echo '  bench-host          the native comparison on this machine'
+	@echo '  vm-shell            the test VM with kipcctl and the installed tree, at a shell'
+	@echo 'Test:'
+	@echo '  check               every test below, and lint: what CI runs'
+	@echo '  host-test, host-tsan, transport-test   the library on this machine'
+	@echo '  vm-test             the check plan on 6.1, 6.12 and the newest (vm-test-stock, -lts, -newest)'
+	@echo '  vm-test-faultinject, vm-fuzz, vm-stress, vm-test-kipcctl, vm-test-demo, vm-selftest'
+	@echo '  lint                sparse, checkpatch, uapi-padding, docs-check'
+	@echo '  packaging-check     install-check, dkms-check, range-check'
+	@echo 'Install:'
+	@echo '  install, uninstall  DESTDIR, PREFIX (/usr/local), BINDIR, LIBDIR, INCLUDEDIR, MANDIR, UDEVRULESDIR'
+	@echo '  dkms-install, dkms-remove   hand the module to DKMS, take it back (root)'
+	@echo 'Other:'
+	@echo '  deps                install what is missing (Debian packages, kernels into KIPC_CACHE)'
+	@echo '  debug-kernel        build the debug kernel into KIPC_CACHE'
+	@echo '  docs                regenerate docs/bad-input.md'
+	@echo '  clean               remove BUILD'
 
 include userlib/transport/transport.mk
+include packaging/kipc.mk
 include tests/vm/hardening.mk

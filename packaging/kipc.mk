@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kipcctl, installation, DKMS, and their checks.  Included at the end of the top-level Makefile,
-# whose variables (BUILD, KDIR, KMOD_OUT, USER_CFLAGS, LIB_A, LIB_SO, LIB_SO_NAME) it uses.
+# kipcctl, installation, DKMS, and their checks.  Included by the top-level Makefile after
+# userlib/transport/transport.mk, whose variables (BUILD, KDIR, KMOD_OUT, USER_CFLAGS, Q, say,
+# LIB_A, LIB_SO, LIB_SO_NAME, TRANSPORT_A, TRANSPORT_SO, TRANSPORT_SO_NAME, KIPC_BENCH) it uses.
 #
 #   make kipcctl           build $(BUILD)/tools/kipcctl
-#   make install           the library (shared, static, pkg-config file), the headers, kipcctl,
+#   make install           libkipc and libkipc-transport (shared, static, pkg-config files), their
+#                          headers, kipcctl,
 #                          kipc-bench (when built), the man pages, the udev rule, and the module
 #                          built for KDIR (when built) followed by depmod.  DESTDIR and PREFIX
 #                          (default /usr/local) apply, and each *DIR below can be set alone.
@@ -48,14 +50,13 @@ KIPCCTL := $(BUILD)/tools/kipcctl
 KIPCCTL_SRCS := $(wildcard userlib/tools/*.c)
 KIPCCTL_CFLAGS := -DKIPC_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libkmod 2>/dev/null)
 KIPCCTL_LIBS := $(or $(shell pkg-config --libs libkmod 2>/dev/null),-lkmod)
-# kipc-bench (issue 5) is installed when its build has put it here.
-KIPC_BENCH ?= $(BUILD)/bench/kipc-bench
 
 kipcctl: $(KIPCCTL)
 
 $(KIPCCTL): $(KIPCCTL_SRCS) $(wildcard userlib/tools/*.h) $(LIB_A) module/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(KIPCCTL_CFLAGS) -o $@ $(KIPCCTL_SRCS) $(LIB_A) $(KIPCCTL_LIBS)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(KIPCCTL_CFLAGS) -o $@ $(KIPCCTL_SRCS) $(LIB_A) $(KIPCCTL_LIBS)
 
 # ---- make install ------------------------------------------------------------------------------
 # $(call man3_links,COMMAND): COMMAND for each function ($$f) that a man3 page ($$page) lists
@@ -70,7 +71,7 @@ man3_links = for p in man/*.3; do page=$${p\#\#*/}; \
 PC_LIBDIR := $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
-install: lib $(KIPCCTL)
+install: lib transport $(KIPCCTL)
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/kipc \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(UDEVRULESDIR) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man,1 3 8)
@@ -78,10 +79,17 @@ install: lib $(KIPCCTL)
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME)
 	ln -sf $(LIB_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc.so
 	$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 0755 $(TRANSPORT_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(TRANSPORT_SO)) $(DESTDIR)$(LIBDIR)/$(TRANSPORT_SO_NAME)
+	ln -sf $(TRANSPORT_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc-transport.so
+	$(INSTALL) -m 0644 $(TRANSPORT_A) $(DESTDIR)$(LIBDIR)/
 	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(PC_LIBDIR)|' \
 		-e 's|@includedir@|$(PC_INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
 		packaging/kipc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kipc.pc
-	$(INSTALL) -m 0644 userlib/include/kipc.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(PC_LIBDIR)|' \
+		-e 's|@includedir@|$(PC_INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
+		packaging/kipc-transport.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kipc-transport.pc
+	$(INSTALL) -m 0644 userlib/include/kipc.h userlib/include/kipc-transport.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/kipc/uapi.h
 	$(INSTALL) -m 0755 $(KIPCCTL) $(DESTDIR)$(BINDIR)/
 	@if [ -x $(KIPC_BENCH) ]; then \
@@ -121,7 +129,10 @@ install: lib $(KIPCCTL)
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME) \
 		$(DESTDIR)$(LIBDIR)/libkipc.so $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_A)) \
-		$(DESTDIR)$(PKGCONFIGDIR)/kipc.pc $(DESTDIR)$(INCLUDEDIR)/kipc.h \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(TRANSPORT_SO)) $(DESTDIR)$(LIBDIR)/$(TRANSPORT_SO_NAME) \
+		$(DESTDIR)$(LIBDIR)/libkipc-transport.so $(DESTDIR)$(LIBDIR)/$(notdir $(TRANSPORT_A)) \
+		$(DESTDIR)$(PKGCONFIGDIR)/kipc.pc $(DESTDIR)$(PKGCONFIGDIR)/kipc-transport.pc \
+		$(DESTDIR)$(INCLUDEDIR)/kipc.h $(DESTDIR)$(INCLUDEDIR)/kipc-transport.h \
 		$(DESTDIR)$(INCLUDEDIR)/kipc/uapi.h $(DESTDIR)$(BINDIR)/kipcctl \
 		$(DESTDIR)$(BINDIR)/kipc-bench $(DESTDIR)$(UDEVRULESDIR)/60-kipc.rules \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
@@ -178,7 +189,7 @@ dkms-remove:
 # ---- checks ------------------------------------------------------------------------------------
 packaging-check: install-check dkms-check range-check
 
-install-check: lib module $(KIPCCTL)
+install-check: lib transport module $(KIPCCTL)
 	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
 
 dkms-check:
@@ -192,7 +203,7 @@ range-check:
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and
 # the test script.
-vm-root-kipcctl: lib $(KIPCCTL)
+vm-root-kipcctl: lib transport $(KIPCCTL)
 	@test -n "$(VM_ROOT)" || { echo "vm-root-kipcctl: set VM_ROOT"; exit 1; }
 	@$(MAKE) -s install DESTDIR=$(VM_ROOT) PREFIX=/usr > $(VM_ROOT).install.log 2>&1 || \
 		{ cat $(VM_ROOT).install.log; exit 1; }

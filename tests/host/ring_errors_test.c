@@ -51,7 +51,7 @@ static void test_attach_arguments(void)
 {
 	unsigned char *mem = ring_map(DATA);
 	struct kipc_ring *ring = NULL;
-	const struct kipc_ring_wait_ops half = { .wait = kipc_ring_futex_ops.wait };
+	const struct kipc_ring_wait_ops half = { .wait = kipc_ring_futex_ops()->wait };
 
 	CHECK_EQ(kipc_ring_init(mem, SIZE, 0), 0);
 	CHECK_EQ(kipc_ring_attach(NULL, mem, SIZE, KIPC_RING_PRODUCER, NULL, NULL), -EINVAL);
@@ -64,7 +64,7 @@ static void test_attach_arguments(void)
 	/* Ops exactly when the flag says so, and both of them. */
 	CHECK_EQ(kipc_ring_attach(&ring, mem, SIZE, KIPC_RING_PRODUCER | KIPC_RING_WAIT_OPS, NULL,
 				  NULL), -EINVAL);
-	CHECK_EQ(kipc_ring_attach(&ring, mem, SIZE, KIPC_RING_PRODUCER, &kipc_ring_futex_ops, NULL),
+	CHECK_EQ(kipc_ring_attach(&ring, mem, SIZE, KIPC_RING_PRODUCER, kipc_ring_futex_ops(), NULL),
 		 -EINVAL);
 	CHECK_EQ(kipc_ring_attach(&ring, mem, SIZE, KIPC_RING_PRODUCER | KIPC_RING_WAIT_OPS, &half,
 				  NULL), -EINVAL);

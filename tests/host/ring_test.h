@@ -303,7 +303,7 @@ static inline int counting_wait(void *ctx, __u32 *word, __u32 expected, __u64 ti
 	struct counting_ops *c = ctx;
 
 	atomic_fetch_add(&c->waits, 1);
-	return kipc_ring_futex_ops.wait(NULL, word, expected, timeout_ns);
+	return kipc_ring_futex_ops()->wait(NULL, word, expected, timeout_ns);
 }
 
 static inline void counting_wake(void *ctx, __u32 *word)
@@ -311,7 +311,7 @@ static inline void counting_wake(void *ctx, __u32 *word)
 	struct counting_ops *c = ctx;
 
 	atomic_fetch_add(&c->wakes, 1);
-	kipc_ring_futex_ops.wake(NULL, word);
+	kipc_ring_futex_ops()->wake(NULL, word);
 }
 
 static const struct kipc_ring_wait_ops counting_wait_ops = {

@@ -34,8 +34,14 @@ man3_names() {	# the functions a man3 page's NAME line lists
 	echo "usr/local/lib/libkipc.so.0 -> libkipc.so.0.1"
 	echo "usr/local/lib/libkipc.so -> libkipc.so.0"
 	echo "usr/local/lib/libkipc.a"
+	echo "usr/local/lib/libkipc-transport.so.0.1"
+	echo "usr/local/lib/libkipc-transport.so.0 -> libkipc-transport.so.0.1"
+	echo "usr/local/lib/libkipc-transport.so -> libkipc-transport.so.0"
+	echo "usr/local/lib/libkipc-transport.a"
 	echo "usr/local/lib/pkgconfig/kipc.pc"
+	echo "usr/local/lib/pkgconfig/kipc-transport.pc"
 	echo "usr/local/include/kipc.h"
+	echo "usr/local/include/kipc-transport.h"
 	echo "usr/local/include/kipc/uapi.h"
 	echo "usr/local/bin/kipcctl"
 	[ ! -x "$KIPC_BENCH" ] || echo "usr/local/bin/kipc-bench"
@@ -67,8 +73,26 @@ check "the library's soname is libkipc.so.0" \
 	bash -c "readelf -d '$p/lib/libkipc.so.0.1' | grep -q 'SONAME.*\[libkipc.so.0\]'"
 check "its symbols carry the version KIPC_0.1" \
 	bash -c "objdump -T '$p/lib/libkipc.so.0.1' | grep -q 'KIPC_0.1.*kipc_open$'"
+only_functions() {	# only_functions LIB: no data object among the symbols it defines
+	local data
+	data=$(nm -D --defined-only "$1" | awk '$3 !~ /^KIPC/ && $2 !~ /^[TtWi]$/')
+	[ -z "$data" ] || { echo "data exported:"; echo "$data"; return 1; }
+}
+check "libkipc exports functions only (no data objects)" only_functions "$p/lib/libkipc.so.0.1"
+check "libkipc-transport exports functions only" only_functions "$p/lib/libkipc-transport.so.0.1"
+check "libkipc exports no kipc_transport_* and no internal kipc__* symbol" \
+	bash -c "! nm -D --defined-only '$p/lib/libkipc.so.0.1' | grep -E ' (kipc_transport_|kipc__)'"
+transport_only() {	# every symbol of libkipc-transport is kipc_transport_*@@KIPC_TRANSPORT_0.1
+	local out
+	out=$(nm -D --defined-only "$p/lib/libkipc-transport.so.0.1" |
+		awk '$3 !~ /^KIPC_TRANSPORT_/ && $3 !~ /^kipc_transport_[a-z_]*@@KIPC_TRANSPORT_0\.1$/')
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+check "libkipc-transport exports kipc_transport_* alone, versioned KIPC_TRANSPORT_0.1" transport_only
+check "libkipc-transport's soname is libkipc-transport.so.0 and it needs libkipc.so.0" \
+	bash -c "readelf -d '$p/lib/libkipc-transport.so.0.1' | grep -q 'SONAME.*\[libkipc-transport.so.0\]' && readelf -d '$p/lib/libkipc-transport.so.0.1' | grep -q 'NEEDED.*\[libkipc.so.0\]'"
 check "the headers are the sources' copies" \
-	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp uapi/linux/kipc.h '$p/include/kipc/uapi.h'"
+	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp userlib/include/kipc-transport.h '$p/include/kipc-transport.h' && cmp uapi/linux/kipc.h '$p/include/kipc/uapi.h'"
 check "kipcctl is installed executable in bindir, beside ipcs and lsipc" test -x "$p/bin/kipcctl"
 check "nothing goes into include/linux, linux-libc-dev's" test ! -e "$p/include/linux"
 check "the udev rule gives /dev/kipc the group kipc, mode 0660" \
@@ -106,6 +130,27 @@ check "it links the installed libkipc.so.0" \
 	bash -c "LD_LIBRARY_PATH='$p/lib' ldd '$tmp/prog' | grep -q '$p/lib/libkipc.so.0'"
 check "it runs and reports a missing device as the library documents" \
 	bash -c "KIPC_DEVICE=/nonexistent/kipc LD_LIBRARY_PATH='$p/lib' '$tmp/prog' | grep -q 'the module is not loaded'"
+
+cat > "$tmp/tprog.c" <<'EOF'
+#include <stdio.h>
+#include <kipc-transport.h>
+
+int main(void)
+{
+	const struct kipc_transport_backend *b = kipc_transport_find("pipe");
+
+	printf("%s: %s\n", b ? b->name : "none", b ? b->summary : "");
+	return !b || kipc_transport_probe(b) != 0;
+}
+EOF
+check "pkg-config knows kipc-transport $VERSION, and it requires kipc" \
+	bash -c "test \"\$(PKG_CONFIG_PATH='$p/lib/pkgconfig' pkg-config --modversion kipc-transport)\" = '$VERSION' && grep -qx 'Requires: kipc = $VERSION' '$p/lib/pkgconfig/kipc-transport.pc'"
+# shellcheck disable=SC2046 # pkg-config's output is words
+check "<kipc-transport.h> compiles alone as C11 and C++17" \
+	bash -c "echo '#include <kipc-transport.h>' | cc -fsyntax-only -x c -std=c11 -Wall -Wextra -Werror -Wpedantic $(pc --cflags kipc-transport) - && echo '#include <kipc-transport.h>' | c++ -fsyntax-only -x c++ -std=c++17 -Wall -Wextra -Werror $(pc --cflags kipc-transport) -"
+# shellcheck disable=SC2046
+check "a program builds with \$(pkg-config --cflags --libs kipc-transport) and runs the pipe backend" \
+	bash -c "cc -Wall -Wextra -Werror -o '$tmp/tprog' '$tmp/tprog.c' $(pc --cflags --libs kipc-transport) && LD_LIBRARY_PATH='$p/lib' '$tmp/tprog' | grep -q '^pipe: '"
 
 # ---- the installed kipcctl ----------------------------------------------------------------------
 kipcctl() { KIPC_DEVICE=/nonexistent/kipc "$p/bin/kipcctl" "$@"; }
@@ -161,10 +206,10 @@ for m in man/*.3; do
 	check "$m has a RETURN VALUE section" grep -qx '\.SH RETURN VALUE' "$m"
 done
 documented=$(for m in man/*.3; do man3_names "$m"; done | tr ' ' '\n' | sort -u)
-missing=$(sed -n 's/^[[:space:]]*\(kipc_[a-z0-9_]*\);/\1/p' userlib/libkipc.map | sort -u |
+missing=$(sed -n 's/^[[:space:]]*\(kipc_[a-z0-9_]*\);/\1/p' userlib/libkipc.map userlib/transport/libkipc-transport.map | sort -u |
 	comm -23 - <(echo "$documented"))
 undocumented() { [ -z "$missing" ] || { echo "no page for:" "$missing"; false; }; }
-check "every symbol of libkipc.map has a man3 page" undocumented
+check "every symbol of libkipc.map and libkipc-transport.map has a man3 page" undocumented
 codes=$(sed -n 's/^\s*EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' userlib/tools/kipcctl.h)
 check "kipcctl.h defines the exit codes 0 to 8" test "$(xargs <<< "$codes")" = "0 1 2 3 4 5 6 7 8"
 for c in $codes; do

@@ -67,7 +67,7 @@ static int run_stream(const char *name, int doorbell)
 		flags = KIPC_RING_PRODUCER | (doorbell ? KIPC_RING_WAIT_OPS : 0);
 		if (doorbell && kipc_ring_doorbell_init(&db, fd))
 			_exit(2);
-		if (kipc_ring_attach(&ring, mem, size, flags, doorbell ? &kipc_ring_doorbell_ops : NULL,
+		if (kipc_ring_attach(&ring, mem, size, flags, doorbell ? kipc_ring_doorbell_ops() : NULL,
 				     doorbell ? &db : NULL))
 			_exit(3);
 		for (i = 0; i < MESSAGES; i++) {
@@ -82,7 +82,7 @@ static int run_stream(const char *name, int doorbell)
 	flags = KIPC_RING_CONSUMER | (doorbell ? KIPC_RING_WAIT_OPS : 0);
 	if (doorbell && kipc_ring_doorbell_init(&db, fd))
 		return -EPROTO;
-	ret = kipc_ring_attach(&ring, mem, size, flags, doorbell ? &kipc_ring_doorbell_ops : NULL,
+	ret = kipc_ring_attach(&ring, mem, size, flags, doorbell ? kipc_ring_doorbell_ops() : NULL,
 			       doorbell ? &db : NULL);
 	if (ret)
 		return ret;
@@ -168,7 +168,7 @@ TEST(a_send_rings_for_a_sleeping_consumer)
 
 		if (kipc_ring_doorbell_init(&cdb, cfd) ||
 		    kipc_ring_attach(&cons, mem, size, KIPC_RING_CONSUMER | KIPC_RING_WAIT_OPS,
-				     &kipc_ring_doorbell_ops, &cdb))
+				     kipc_ring_doorbell_ops(), &cdb))
 			_exit(2);
 		child_ready(ready[1]);
 		n = kipc_ring_recv(cons, buf, sizeof(buf), 10LL * 1000 * 1000 * 1000);
@@ -176,7 +176,7 @@ TEST(a_send_rings_for_a_sleeping_consumer)
 	}
 	ASSERT_EQ(0, kipc_ring_doorbell_init(&pdb, fd));
 	ASSERT_EQ(0, kipc_ring_attach(&prod, mem, size, KIPC_RING_PRODUCER | KIPC_RING_WAIT_OPS,
-				      &kipc_ring_doorbell_ops, &pdb));
+				      kipc_ring_doorbell_ops(), &pdb));
 	/* Let the consumer fall asleep in KIPC_IOC_WAIT. */
 	ASSERT_TRUE(wait_blocked(ready[0], pid));
 	pfd.fd = ofd;

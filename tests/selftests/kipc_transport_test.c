@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "kipc-transport.h"
 #include "kipc_fault_inject.h"
 
 #define KSFT_PASS	0

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "kipc.h"
+#include "kipc-transport.h"
 
 #define MAX_REPEATS	16
 #define MAX_SIZES	32

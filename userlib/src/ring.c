@@ -187,10 +187,15 @@ static void ring_futex_wake(void *ctx, __u32 *word)
 	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
-const struct kipc_ring_wait_ops kipc_ring_futex_ops = {
+static const struct kipc_ring_wait_ops ring_futex_ops = {
 	.wait = ring_futex_wait,
 	.wake = ring_futex_wake,
 };
+
+const struct kipc_ring_wait_ops *kipc_ring_futex_ops(void)
+{
+	return &ring_futex_ops;
+}
 
 /* ---- Helpers ------------------------------------------------------------------------------ */
 
@@ -566,7 +571,7 @@ int kipc_ring_attach(struct kipc_ring **ringp, void *mem, size_t size, unsigned 
 	r->max_chunk = r->size / 2 - (__u32)sizeof(struct ring_rec);
 	r->side = role == KIPC_RING_PRODUCER ? RING_PRODUCER : RING_CONSUMER;
 	r->flags = flags;
-	r->ops = ops ? ops : &kipc_ring_futex_ops;
+	r->ops = ops ? ops : &ring_futex_ops;
 	r->ops_ctx = ops_ctx;
 	r->spin_ns = ring_default_spin_ns();
 	/* relaxed: no one else stores this side's index. */

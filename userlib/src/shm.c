@@ -109,10 +109,15 @@ static void kipc_ring_doorbell_wake(void *ctx, __u32 *word)
 	kipc_notify(db->fd, NULL);
 }
 
-const struct kipc_ring_wait_ops kipc_ring_doorbell_ops = {
+static const struct kipc_ring_wait_ops ring_doorbell_ops = {
 	.wait = kipc_ring_doorbell_wait,
 	.wake = kipc_ring_doorbell_wake,
 };
+
+const struct kipc_ring_wait_ops *kipc_ring_doorbell_ops(void)
+{
+	return &ring_doorbell_ops;
+}
 
 int kipc_ring_doorbell_init(struct kipc_ring_doorbell *db, int fd)
 {

@@ -29,7 +29,7 @@
 
 #include "transport.h"
 
-static const struct kipc_transport_backend *const backends[] = {
+static const struct kipc__backend *const backends[] = {
 	&kipc__tp_pipe,
 	&kipc__tp_fifo,
 	&kipc__tp_unix_stream,
@@ -264,23 +264,33 @@ int kipc__unsupported(int err)
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-const struct kipc_transport_backend *kipc_transport_backend(unsigned int index)
-{
-	return index < sizeof(backends) / sizeof(backends[0]) ? backends[index] : NULL;
-}
-
-const struct kipc_transport_backend *kipc_transport_find(const char *name)
+/* The table's entry called @name, or NULL. */
+static const struct kipc__backend *find(const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; name && i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (!strcmp(backends[i]->name, name))
+		if (!strcmp(backends[i]->pub.name, name))
 			return backends[i];
 	return NULL;
 }
 
-int kipc_transport_probe(const struct kipc_transport_backend *b)
+const struct kipc_transport_backend *kipc_transport_backend(unsigned int index)
 {
+	return index < sizeof(backends) / sizeof(backends[0]) ? &backends[index]->pub : NULL;
+}
+
+const struct kipc_transport_backend *kipc_transport_find(const char *name)
+{
+	const struct kipc__backend *b = find(name);
+
+	return b ? &b->pub : NULL;
+}
+
+int kipc_transport_probe(const struct kipc_transport_backend *pub)
+{
+	const struct kipc__backend *b = kipc__backend_of(pub);
+
 	if (!b)
 		return -EINVAL;
 	return b->ops->probe ? b->ops->probe(b) : 0;
@@ -288,9 +298,9 @@ int kipc_transport_probe(const struct kipc_transport_backend *b)
 
 /* The backend @name, probed, and @attr with its defaults: 0 or -errno. */
 static int lookup(const char *name, unsigned int need, const struct kipc_transport_attr *attr,
-		  const struct kipc_transport_backend **bp, struct kipc_transport_attr *out)
+		  const struct kipc__backend **bp, struct kipc_transport_attr *out)
 {
-	const struct kipc_transport_backend *b = kipc_transport_find(name);
+	const struct kipc__backend *b = find(name);
 	unsigned int i;
 
 	if (!b)
@@ -312,13 +322,13 @@ static int lookup(const char *name, unsigned int need, const struct kipc_transpo
 		return -EINVAL;
 	if (!out->depth)
 		out->depth = KIPC_TRANSPORT_DEFAULT_DEPTH;
-	if (!(b->flags & need))
+	if (!(b->pub.flags & need))
 		return -EOPNOTSUPP;
 	*bp = b;
-	return kipc_transport_probe(b);
+	return kipc_transport_probe(&b->pub);
 }
 
-static struct kipc_transport *tp_alloc(const struct kipc_transport_backend *b,
+static struct kipc_transport *tp_alloc(const struct kipc__backend *b,
 				       const struct kipc_transport_attr *attr, unsigned int side)
 {
 	struct kipc_transport *tp = calloc(1, b->ops->tp_size);
@@ -396,7 +406,7 @@ static int hello(struct kipc_transport *tp, struct kipc__deadline *dl, struct ki
 int kipc_transport_pair(const char *backend, const struct kipc_transport_attr *attr,
 			struct kipc_transport_pair **pairp)
 {
-	const struct kipc_transport_backend *b;
+	const struct kipc__backend *b;
 	struct kipc_transport_pair *pair;
 	struct kipc_transport_attr a;
 	int ret;
@@ -423,7 +433,7 @@ int kipc_transport_pair(const char *backend, const struct kipc_transport_attr *a
 int kipc_transport_pair_side(struct kipc_transport_pair *pair, unsigned int side,
 			     __s64 timeout_ns, struct kipc_transport **tpp)
 {
-	const struct kipc_transport_backend *b;
+	const struct kipc__backend *b;
 	struct kipc__deadline dl;
 	struct kipc_transport *tp;
 	int ret;
@@ -463,7 +473,7 @@ static int named_endpoint(const char *backend, const char *name,
 			  const struct kipc_transport_attr *attr, unsigned int side,
 			  struct kipc_transport **tpp, struct kipc_transport **tp)
 {
-	const struct kipc_transport_backend *b;
+	const struct kipc__backend *b;
 	struct kipc_transport_attr a;
 	int ret;
 
@@ -540,7 +550,7 @@ size_t kipc_transport_max_msg(const struct kipc_transport *tp)
 
 const struct kipc_transport_backend *kipc_transport_backend_of(const struct kipc_transport *tp)
 {
-	return tp->backend;
+	return &tp->backend->pub;
 }
 
 /* ---- staging buffers ---------------------------------------------------------------------- */

@@ -101,10 +101,10 @@ static const struct kipc__ring_provider efd = {
 	.release = efd_release,
 };
 
-const struct kipc_transport_backend kipc__tp_eventfd = {
-	.name = "eventfd",
-	.summary = "SPSC rings in an anonymous shared mapping; eventfd wake-ups",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_SHARED_MEMORY,
+const struct kipc__backend kipc__tp_eventfd = {
+	.pub.name = "eventfd",
+	.pub.summary = "SPSC rings in an anonymous shared mapping; eventfd wake-ups",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_SHARED_MEMORY,
 	.ops = &kipc__ring_ops,
 	.params = &efd,
 };

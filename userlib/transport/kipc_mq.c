@@ -36,7 +36,7 @@ struct mq_tp {
 	char tx_name[KIPC_NAME_MAX], rx_name[KIPC_NAME_MAX];
 };
 
-static int mq_probe(const struct kipc_transport_backend *b)
+static int mq_probe(const struct kipc__backend *b)
 {
 	return kipc__kipc_probe(KIPC_FEATURE_MQ | (__u64)(unsigned long)b->params);
 }
@@ -377,35 +377,35 @@ static const struct kipc_transport_ops mq_call_ops = { MQ_OPS(.call = mq_call) }
 #define MQ_FLAGS	(KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_NEEDS_KIPC)
 
 /* params: the feature bits the backend needs beyond KIPC_FEATURE_MQ. */
-const struct kipc_transport_backend kipc__tp_kipc_mq = {
-	.name = "kipc-mq",
-	.summary = "kipc message queues, one ioctl per message",
-	.flags = MQ_FLAGS,
+const struct kipc__backend kipc__tp_kipc_mq = {
+	.pub.name = "kipc-mq",
+	.pub.summary = "kipc message queues, one ioctl per message",
+	.pub.flags = MQ_FLAGS,
 	.ops = &mq_ops,
 	.params = (const void *)0,
 };
 
-const struct kipc_transport_backend kipc__tp_kipc_mq_batch = {
-	.name = "kipc-mq-batch",
-	.summary = "kipc message queues, KIPC_IOC_SEND_BATCH/RECV_BATCH",
-	.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_BATCH,
+const struct kipc__backend kipc__tp_kipc_mq_batch = {
+	.pub.name = "kipc-mq-batch",
+	.pub.summary = "kipc message queues, KIPC_IOC_SEND_BATCH/RECV_BATCH",
+	.pub.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_BATCH,
 	.ops = &mq_batch_ops,
 	.params = (const void *)(unsigned long)KIPC_FEATURE_BATCH,
 };
 
 /* The same calls; the bench's server also replies and waits with one KIPC_IOC_CALL. */
-const struct kipc_transport_backend kipc__tp_kipc_rpc = {
-	.name = "kipc-rpc",
-	.summary = "kipc message queues, KIPC_IOC_CALL on both sides: two syscalls per round trip",
-	.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_CALL | KIPC_TRANSPORT_NATIVE_RPC,
+const struct kipc__backend kipc__tp_kipc_rpc = {
+	.pub.name = "kipc-rpc",
+	.pub.summary = "kipc message queues, KIPC_IOC_CALL on both sides: two syscalls per round trip",
+	.pub.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_CALL | KIPC_TRANSPORT_NATIVE_RPC,
 	.ops = &mq_call_ops,
 	.params = (const void *)(unsigned long)KIPC_FEATURE_CALL,
 };
 
-const struct kipc_transport_backend kipc__tp_kipc_mq_call = {
-	.name = "kipc-mq-call",
-	.summary = "kipc message queues, KIPC_IOC_CALL: request and reply in one syscall",
-	.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_CALL,
+const struct kipc__backend kipc__tp_kipc_mq_call = {
+	.pub.name = "kipc-mq-call",
+	.pub.summary = "kipc message queues, KIPC_IOC_CALL: request and reply in one syscall",
+	.pub.flags = MQ_FLAGS | KIPC_TRANSPORT_NATIVE_CALL,
 	.ops = &mq_call_ops,
 	.params = (const void *)(unsigned long)KIPC_FEATURE_CALL,
 };

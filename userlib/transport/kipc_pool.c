@@ -43,7 +43,7 @@ struct pool_tp {
 	unsigned char *tx_seg;
 };
 
-static int pool_probe(const struct kipc_transport_backend *b)
+static int pool_probe(const struct kipc__backend *b)
 {
 	(void)b;
 	return kipc__kipc_probe(KIPC_FEATURE_MQ | KIPC_FEATURE_SHM);
@@ -266,10 +266,10 @@ static const struct kipc_transport_ops pool_ops = {
 	.close = pool_close,
 };
 
-const struct kipc_transport_backend kipc__tp_kipc_pool = {
-	.name = "kipc-pool",
-	.summary = "kipc segment pool: filled and read in place; 8-byte tokens on kipc queues",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_NEEDS_KIPC |
+const struct kipc__backend kipc__tp_kipc_pool = {
+	.pub.name = "kipc-pool",
+	.pub.summary = "kipc segment pool: filled and read in place; 8-byte tokens on kipc queues",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_NEEDS_KIPC |
 		 KIPC_TRANSPORT_ZERO_COPY,
 	.ops = &pool_ops,
 	.params = NULL,

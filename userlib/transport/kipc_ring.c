@@ -75,7 +75,7 @@ static int kring_open(struct kipc__ring_tp *rt, const char *name)
 
 static int kring_doorbell_setup(struct kipc__ring_tp *rt)
 {
-	rt->wait_ops = &kipc_ring_doorbell_ops;
+	rt->wait_ops = kipc_ring_doorbell_ops();
 	rt->wait_ctx = &rt->doorbell;
 	return kipc_ring_doorbell_init(&rt->doorbell, rt->fd[0]);
 }
@@ -111,26 +111,26 @@ static const struct kipc__ring_provider kring_doorbell = {
 #define KRING_FLAGS	(KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_NEEDS_KIPC | \
 			 KIPC_TRANSPORT_SHARED_MEMORY)
 
-const struct kipc_transport_backend kipc__tp_kipc_ring = {
-	.name = "kipc-ring",
-	.summary = "SPSC rings in a kipc shared-page channel; futex wake-ups",
-	.flags = KRING_FLAGS,
+const struct kipc__backend kipc__tp_kipc_ring = {
+	.pub.name = "kipc-ring",
+	.pub.summary = "SPSC rings in a kipc shared-page channel; futex wake-ups",
+	.pub.flags = KRING_FLAGS,
 	.ops = &kipc__ring_ops,
 	.params = &kring_futex,
 };
 
-const struct kipc_transport_backend kipc__tp_kipc_ring_doorbell = {
-	.name = "kipc-ring-doorbell",
-	.summary = "SPSC rings in a kipc shared-page channel; doorbell wake-ups (KIPC_IOC_WAIT)",
-	.flags = KRING_FLAGS,
+const struct kipc__backend kipc__tp_kipc_ring_doorbell = {
+	.pub.name = "kipc-ring-doorbell",
+	.pub.summary = "SPSC rings in a kipc shared-page channel; doorbell wake-ups (KIPC_IOC_WAIT)",
+	.pub.flags = KRING_FLAGS,
 	.ops = &kipc__ring_ops,
 	.params = &kring_doorbell,
 };
 
-const struct kipc_transport_backend kipc__tp_kipc_ring_inplace = {
-	.name = "kipc-ring-inplace",
-	.summary = "SPSC rings in a kipc shared-page channel, messages made and read in place",
-	.flags = KRING_FLAGS | KIPC_TRANSPORT_ZERO_COPY,
+const struct kipc__backend kipc__tp_kipc_ring_inplace = {
+	.pub.name = "kipc-ring-inplace",
+	.pub.summary = "SPSC rings in a kipc shared-page channel, messages made and read in place",
+	.pub.flags = KRING_FLAGS | KIPC_TRANSPORT_ZERO_COPY,
 	.ops = &kipc__ring_inplace_ops,
 	.params = &kring_futex,
 };

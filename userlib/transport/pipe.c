@@ -230,18 +230,18 @@ static const struct kipc_transport_ops fifo_ops = {
 	.close = kipc__fd_close,
 };
 
-const struct kipc_transport_backend kipc__tp_pipe = {
-	.name = "pipe",
-	.summary = "two pipe(2)s, length-framed; a batch is one writev",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_FRAMED | KIPC_TRANSPORT_NATIVE_BATCH,
+const struct kipc__backend kipc__tp_pipe = {
+	.pub.name = "pipe",
+	.pub.summary = "two pipe(2)s, length-framed; a batch is one writev",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_FRAMED | KIPC_TRANSPORT_NATIVE_BATCH,
 	.ops = &pipe_ops,
 	.params = &pipe_params,
 };
 
-const struct kipc_transport_backend kipc__tp_fifo = {
-	.name = "fifo",
-	.summary = "two named pipes (mkfifo), length-framed; a batch is one writev",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_FRAMED |
+const struct kipc__backend kipc__tp_fifo = {
+	.pub.name = "fifo",
+	.pub.summary = "two named pipes (mkfifo), length-framed; a batch is one writev",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_FRAMED |
 		 KIPC_TRANSPORT_NATIVE_BATCH,
 	.ops = &fifo_ops,
 	.params = &pipe_params,

@@ -70,7 +70,7 @@ static int pmq_create(const char *name, size_t *max_msg, unsigned int depth, mqd
 	return 0;
 }
 
-static int pmq_probe(const struct kipc_transport_backend *b)
+static int pmq_probe(const struct kipc__backend *b)
 {
 	char base[KIPC_NAME_MAX], name[KIPC__PATH_MAX];
 	size_t size = 64;
@@ -315,10 +315,10 @@ static const struct kipc_transport_ops pmq_ops = {
 	.close = pmq_close,
 };
 
-const struct kipc_transport_backend kipc__tp_posix_mq = {
-	.name = "posix-mq",
-	.summary = "POSIX message queues (mq_open); up to fs.mqueue.msgsize_max unprivileged",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED,
+const struct kipc__backend kipc__tp_posix_mq = {
+	.pub.name = "posix-mq",
+	.pub.summary = "POSIX message queues (mq_open); up to fs.mqueue.msgsize_max unprivileged",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED,
 	.ops = &pmq_ops,
 	.params = NULL,
 };

@@ -130,18 +130,18 @@ static const struct kipc__ring_provider pshm = {
 	.release = pshm_release,
 };
 
-const struct kipc_transport_backend kipc__tp_posix_shm = {
-	.name = "posix-shm",
-	.summary = "SPSC rings in POSIX shared memory (shm_open); futex wake-ups",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY,
+const struct kipc__backend kipc__tp_posix_shm = {
+	.pub.name = "posix-shm",
+	.pub.summary = "SPSC rings in POSIX shared memory (shm_open); futex wake-ups",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY,
 	.ops = &kipc__ring_ops,
 	.params = &pshm,
 };
 
-const struct kipc_transport_backend kipc__tp_posix_shm_inplace = {
-	.name = "posix-shm-inplace",
-	.summary = "SPSC rings in POSIX shared memory, messages made and read in place; futexes",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY |
+const struct kipc__backend kipc__tp_posix_shm_inplace = {
+	.pub.name = "posix-shm-inplace",
+	.pub.summary = "SPSC rings in POSIX shared memory, messages made and read in place; futexes",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY |
 		 KIPC_TRANSPORT_ZERO_COPY,
 	.ops = &kipc__ring_inplace_ops,
 	.params = &pshm,

@@ -31,13 +31,13 @@
 #define RING_DATA_MAX	(1u << 20)
 #define RING_INPLACE_DATA_MAX	(16u << 20)
 
-static bool ring_inplace(const struct kipc_transport_backend *b)
+static bool ring_inplace(const struct kipc__backend *b)
 {
 	return b->ops == &kipc__ring_inplace_ops;
 }
 
 /* The bytes one ring takes in the mapping: header and data, rounded up to pages. */
-static size_t ring_span(const struct kipc_transport_backend *b, size_t max_msg)
+static size_t ring_span(const struct kipc__backend *b, size_t max_msg)
 {
 	size_t data = RING_DATA_MIN, page = (size_t)getpagesize();
 	/* By copy twice the largest message, larger ones in chunks; in place, a whole record
@@ -256,7 +256,7 @@ static void ring_close(struct kipc_transport *tp)
 	kipc__ring_provider_of(tp)->release(rt);
 }
 
-static int ring_probe(const struct kipc_transport_backend *b)
+static int ring_probe(const struct kipc__backend *b)
 {
 	const struct kipc__ring_provider *prov = b->params;
 

@@ -25,7 +25,7 @@
 
 #include "transport.h"
 
-static const struct kipc__fd_params *sock_params(const struct kipc_transport_backend *b)
+static const struct kipc__fd_params *sock_params(const struct kipc__backend *b)
 {
 	return b->params;
 }
@@ -176,7 +176,7 @@ static int sock_pair_side(struct kipc_transport_pair *pair, struct kipc_transpor
 
 /* ---- named endpoints ---------------------------------------------------------------------- */
 
-static int unix_addr(struct sockaddr_un *sun, const struct kipc_transport_backend *b,
+static int unix_addr(struct sockaddr_un *sun, const struct kipc__backend *b,
 		     const char *name)
 {
 	char file[KIPC__PATH_MAX];
@@ -342,7 +342,7 @@ static int sock_connect(struct kipc_transport *tp, const char *name)
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-static int sock_probe(const struct kipc_transport_backend *b)
+static int sock_probe(const struct kipc__backend *b)
 {
 	unsigned short port;
 	int lfd, fd;
@@ -381,11 +381,11 @@ static const struct kipc_transport_ops sock_ops = {
 
 #define SOCK_BACKEND(var, bname, text, more_flags, dom, typ, frm)			\
 	static const struct kipc__fd_params var##_params = { dom, typ, frm };		\
-	const struct kipc_transport_backend var = {					\
-		.name = bname,								\
-		.summary = text,							\
-		.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED |			\
-			 KIPC_TRANSPORT_NATIVE_BATCH | (more_flags),			\
+	const struct kipc__backend var = {					\
+		.pub.name = bname,							\
+		.pub.summary = text,						\
+		.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED |			\
+			     KIPC_TRANSPORT_NATIVE_BATCH | (more_flags),			\
 		.ops = &sock_ops,							\
 		.params = &var##_params,						\
 	}

@@ -53,7 +53,7 @@ struct smsg_tp {
 	pthread_t watcher;
 };
 
-static int smsg_probe(const struct kipc_transport_backend *b)
+static int smsg_probe(const struct kipc__backend *b)
 {
 	int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 
@@ -343,10 +343,10 @@ static const struct kipc_transport_ops smsg_ops = {
 	.close = smsg_close,
 };
 
-const struct kipc_transport_backend kipc__tp_sysv_msg = {
-	.name = "sysv-msg",
-	.summary = "SysV message queues (msgget); up to kernel.msgmax (8 KiB) per message",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED,
+const struct kipc__backend kipc__tp_sysv_msg = {
+	.pub.name = "sysv-msg",
+	.pub.summary = "SysV message queues (msgget); up to kernel.msgmax (8 KiB) per message",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED,
 	.ops = &smsg_ops,
 	.params = NULL,
 };

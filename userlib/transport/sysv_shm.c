@@ -164,10 +164,10 @@ static const struct kipc__ring_provider sysv = {
 	.release = sysv_release,
 };
 
-const struct kipc_transport_backend kipc__tp_sysv_shm = {
-	.name = "sysv-shm",
-	.summary = "SPSC rings in SysV shared memory (shmget); SysV semaphore wake-ups",
-	.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY,
+const struct kipc__backend kipc__tp_sysv_shm = {
+	.pub.name = "sysv-shm",
+	.pub.summary = "SPSC rings in SysV shared memory (shmget); SysV semaphore wake-ups",
+	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_SHARED_MEMORY,
 	.ops = &kipc__ring_ops,
 	.params = &sysv,
 };

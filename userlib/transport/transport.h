@@ -2,7 +2,7 @@
 /*
  * libkipc transports: what the core and the backends share; not installed.
  *
- * Every backend is one struct kipc_transport_backend (its name, flags and ops) and one small
+ * Every backend is one struct kipc__backend (its name, flags and ops) and one small
  * file.  Its endpoint struct starts with struct kipc_transport and its pair struct with struct
  * kipc_transport_pair; the core allocates both with the sizes the ops give, so a backend casts
  * (container_of style) and never allocates them itself.
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "kipc.h"
+#include "kipc-transport.h"
 
 /* How long a blocked call sleeps before it looks whether the peer has died. */
 #define KIPC__SLICE_NS		100000000ull
@@ -35,8 +35,29 @@ struct kipc__deadline {
 	__u64 end;		/* CLOCK_MONOTONIC ns, set on the first look at the clock */
 };
 
+struct kipc_transport_ops;
+
+/*
+ * struct kipc__backend - one entry of the table: what programs see (@pub), and how it works
+ * @pub: name, summary and flags, as kipc_transport_backend() hands them out
+ * @ops: the backend's operations
+ * @params: the backend family's own (a ring's provider, an fd backend's socket type)
+ */
+struct kipc__backend {
+	struct kipc_transport_backend pub;
+	const struct kipc_transport_ops *ops;
+	const void *params;
+};
+
+/* The table entry behind a public one (the library's own pointers only), or NULL. */
+static inline const struct kipc__backend *kipc__backend_of(const struct kipc_transport_backend *pub)
+{
+	return pub ? (const struct kipc__backend *)((const char *)pub -
+						    offsetof(struct kipc__backend, pub)) : NULL;
+}
+
 struct kipc_transport {
-	const struct kipc_transport_backend *backend;
+	const struct kipc__backend *backend;
 	unsigned int side;		/* 0 (pair side 0, or the server) or 1 */
 	size_t max_msg;			/* the largest message either way */
 	unsigned int depth;		/* the attr's, for backends that make queues */
@@ -50,7 +71,7 @@ struct kipc_transport {
 };
 
 struct kipc_transport_pair {
-	const struct kipc_transport_backend *backend;
+	const struct kipc__backend *backend;
 	struct kipc_transport_attr attr;	/* with the defaults filled in */
 };
 
@@ -84,7 +105,7 @@ struct kipc_transport_ops {
 	size_t tp_size;
 	size_t pair_size;
 	void (*init)(struct kipc_transport *tp);
-	int (*probe)(const struct kipc_transport_backend *b);
+	int (*probe)(const struct kipc__backend *b);
 	int (*pair_open)(struct kipc_transport_pair *pair);
 	int (*pair_side)(struct kipc_transport_pair *pair, struct kipc_transport *tp,
 			 struct kipc__deadline *dl);
@@ -275,7 +296,7 @@ void kipc__fd_close(struct kipc_transport *tp);
 
 /* ---- the backends ---------------------------------------------------------------------------- */
 
-extern const struct kipc_transport_backend kipc__tp_pipe, kipc__tp_fifo, kipc__tp_unix_stream,
+extern const struct kipc__backend kipc__tp_pipe, kipc__tp_fifo, kipc__tp_unix_stream,
 	kipc__tp_unix_dgram, kipc__tp_unix_seqpacket, kipc__tp_tcp, kipc__tp_sysv_msg,
 	kipc__tp_sysv_shm, kipc__tp_posix_mq, kipc__tp_posix_shm, kipc__tp_eventfd,
 	kipc__tp_kipc_mq, kipc__tp_kipc_mq_batch, kipc__tp_kipc_mq_call, kipc__tp_kipc_rpc, kipc__tp_kipc_ring,

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The transports (userlib/transport/, part of libkipc), their conformance test and kipc-bench.
-# Included at the end of the top-level Makefile, whose variables (BUILD, CC, USER_CFLAGS, LIB_A,
-# LIB_SO, ...) it uses.
+# libkipc-transport (userlib/transport/: one message API over kipc and every native mechanism),
+# its conformance test, and kipc-bench, which runs on it.  Included by the top-level Makefile
+# after its own parts; uses its BUILD, CC, USER_CFLAGS, Q, say, LIB_A, LIB_SO, LIB_HDRS and
+# TRANSPORT_A, and changes none of them.
 #
+#   make transport         libkipc-transport.a and .so (linked against libkipc)
+#   make bench             build/bench/kipc-bench
 #   make bench-host        the native comparison on this machine (KIPC_BENCH_ARGS adds options);
 #                          prints where the table, CSV, JSON and plots went
 #   make bench-host-quick  the same in --quick mode
@@ -13,30 +16,45 @@
 # selftest (so the VM runs it), and once more into build/tests/host/ for `make host-test`.
 
 TRANSPORT_SRCS := $(wildcard userlib/transport/*.c)
-TRANSPORT_HDRS := $(wildcard userlib/transport/*.h)
+TRANSPORT_HDRS := $(wildcard userlib/transport/*.h) userlib/include/kipc-transport.h
 TRANSPORT_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/obj/%.o,$(TRANSPORT_SRCS))
 TRANSPORT_PIC_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/pic/%.o,$(TRANSPORT_SRCS))
+TRANSPORT_SO_NAME := libkipc-transport.so.0
+TRANSPORT_SO := $(BUILD)/lib/libkipc-transport.so.0.1
+TRANSPORT_MAP := userlib/transport/libkipc-transport.map
 
-# Into libkipc: the archive's recipe archives $^, the shared object links $(LIB_PIC_OBJS).
-$(LIB_A): $(TRANSPORT_OBJS)
-$(LIB_SO): $(TRANSPORT_PIC_OBJS)
-LIB_PIC_OBJS += $(TRANSPORT_PIC_OBJS)
+transport: $(TRANSPORT_A) $(TRANSPORT_SO)
 
 $(BUILD)/lib/obj/transport/%.o: userlib/transport/%.c $(LIB_HDRS) $(TRANSPORT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/pic/transport/%.o: userlib/transport/%.c $(LIB_HDRS) $(TRANSPORT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+
+$(TRANSPORT_A): $(TRANSPORT_OBJS)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(TRANSPORT_SO): $(TRANSPORT_PIC_OBJS) $(TRANSPORT_MAP) $(LIB_SO)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,$(TRANSPORT_SO_NAME) -Wl,--version-script=$(TRANSPORT_MAP) \
+		-Wl,-z,defs -o $@ $(TRANSPORT_PIC_OBJS) -L$(BUILD)/lib -lkipc
+	$(Q)ln -sf $(notdir $@) $(BUILD)/lib/$(TRANSPORT_SO_NAME)
+	$(Q)ln -sf $(TRANSPORT_SO_NAME) $(BUILD)/lib/libkipc-transport.so
 
 # ---- the conformance test, natively -------------------------------------------------------------
 TRANSPORT_HOST_TEST := $(BUILD)/tests/host/kipc_transport_test
 
 $(TRANSPORT_HOST_TEST): tests/selftests/kipc_transport_test.c tests/selftests/kipc_fault_inject.h \
-	$(LIB_A)
+	$(TRANSPORT_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(LIB_A)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(TRANSPORT_A) $(LIB_A)
 
 host-test: $(TRANSPORT_HOST_TEST)
 
@@ -49,9 +67,10 @@ BENCH_SRCS := $(wildcard userlib/bench/*.c)
 BENCH_HDRS := $(wildcard userlib/bench/*.h)
 KIPC_BENCH := $(BUILD)/bench/kipc-bench
 
-$(KIPC_BENCH): $(BENCH_SRCS) $(BENCH_HDRS) $(LIB_A)
+$(KIPC_BENCH): $(BENCH_SRCS) $(BENCH_HDRS) $(TRANSPORT_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -static -pthread -o $@ $(BENCH_SRCS) $(LIB_A) -lm
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -static -pthread -o $@ $(BENCH_SRCS) $(TRANSPORT_A) $(LIB_A) -lm
 
 bench: $(KIPC_BENCH)
 tests: $(KIPC_BENCH) $(TRANSPORT_HOST_TEST)
@@ -64,4 +83,4 @@ bench-host: $(KIPC_BENCH)
 bench-host-quick: $(KIPC_BENCH)
 	@$(KIPC_BENCH) --mode host --quick --out $(BENCH_HOST_OUT)-quick $(KIPC_BENCH_ARGS)
 
-.PHONY: bench bench-host bench-host-quick transport-test
+.PHONY: transport bench bench-host bench-host-quick transport-test
