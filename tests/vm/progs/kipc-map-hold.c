@@ -46,15 +46,24 @@ static int intact(unsigned char seed)
 	return 1;
 }
 
+/*
+ * Whole or not at all: the checker polls for @path and reads it at once, so the text goes into
+ * a file of its own first and is renamed into place (an O_TRUNC write could be read empty).
+ */
 static void write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	char tmp[64];
+	int fd;
 
-	if (fd >= 0) {
-		if (write(fd, text, strlen(text)) < 0)
-			perror(path);
-		close(fd);
-	}
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	if (fd < 0)
+		return perror(tmp);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		perror(tmp);
+	close(fd);
+	if (rename(tmp, path))
+		perror(path);
 }
 
 static int check(void)
