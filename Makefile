@@ -40,8 +40,12 @@ override KMOD_OUT := $(abspath $(KMOD_OUT))
 
 CC ?= gcc
 # Quiet by default, as Kbuild is: `  CC      lib/obj/ring.o`; V=1 prints the commands themselves.
+# make -s prints nothing of its own, as Kbuild does.
 ifeq ($(V),1)
 Q :=
+say :=
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
 say :=
 else
 Q := @
@@ -68,7 +72,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 
 KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
-.PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding docs docs-check host-test vm-test vm-test-stock vm-test-lts \
+.PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs docs-check host-test vm-test vm-test-stock vm-test-lts \
 	vm-test-newest vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
 all: module-if-any lib transport kipcctl bench
@@ -160,7 +164,7 @@ $(BUILD)/tests/vm/%: tests/vm/progs/%.c $(wildcard tests/vm/progs/*.h) $(LIB_A)
 	$(Q)$(CC) $(USER_CFLAGS) -static -o $@ $< $(LIB_A)
 
 # ---- checks ----------------------------------------------------------------------------------
-lint: sparse checkpatch uapi-padding docs-check
+lint: sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs-check
 
 # docs/bad-input.md is the bad-input table's own listing: `make docs` writes it, lint checks it.
 BADINPUT := $(BUILD)/tests/selftests/kipc_badinput_test
@@ -207,6 +211,27 @@ uapi-padding:
 	  echo '}; unsigned long kipc_size(int i) { return sizes[i]; }'; } | \
 		$(CC) -Iuapi -Wpadded -Werror -fsyntax-only -x c - || exit 1; \
 	echo "  PADDING none in the $$(echo $$structs | wc -w) structs of uapi/linux/kipc.h"
+
+# The ioctl type is one mainline's ioctl-number.rst does not list, in each kernel source there
+# is (6.1's, and the newest's once deps has fetched it).
+IOCTL_NUMBER_DOCS := $(wildcard $(KSRC)/Documentation/userspace-api/ioctl/ioctl-number.rst \
+	$(KIPC_CACHE)/newest/current/Documentation/userspace-api/ioctl/ioctl-number.rst)
+uapi-ioctl-type:
+	@type=$$(sed -n 's/^#define KIPC_IOCTL_TYPE[[:space:]]*\(0x[0-9A-Fa-f]*\).*/\1/p' uapi/linux/kipc.h); \
+	test -n "$$type" || { echo "no KIPC_IOCTL_TYPE in uapi/linux/kipc.h"; exit 1; }; \
+	test -n "$(IOCTL_NUMBER_DOCS)" || { echo "no ioctl-number.rst in $(KSRC) (run make deps)"; exit 1; }; \
+	for doc in $(IOCTL_NUMBER_DOCS); do \
+		if grep -iE "^$$type[[:space:]]" $$doc; then \
+			echo "KIPC_IOCTL_TYPE $$type is taken in $$doc"; exit 1; fi; \
+	done; \
+	echo "  IOCTL   type $$type is listed in none of $(words $(IOCTL_NUMBER_DOCS)) ioctl-number.rst"
+
+# tests/kunit/.kunitconfig names what the suites need; the debug kernel they run in has it all.
+kunitconfig-check:
+	@missing=$$(grep '^CONFIG_' tests/kunit/.kunitconfig | grep -vxFf tests/vm/debug.config); \
+	test -z "$$missing" || { echo "tests/vm/debug.config lacks what .kunitconfig needs:"; \
+		echo "$$missing"; exit 1; }; \
+	echo "  KUNIT   tests/vm/debug.config has every option of tests/kunit/.kunitconfig"
 
 host-test: $(HOST_TESTS)
 	@KIPC_RESULTS=$(BUILD)/results bash tests/host/run.sh $(BUILD)/tests/host | tee $(BUILD)/host-test.log; \

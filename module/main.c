@@ -16,6 +16,8 @@
  *
  * Locking: see kipc_internal.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
@@ -219,7 +221,7 @@ union kipc_ioctl_buffer {
 /*
  * struct kipc_ioctl_op - one row of the dispatch table
  * @size: the kernel's sizeof() of the command's struct
- * @min_size: offsetofend() of the last field an old caller must already have had
+ * @min_size: the first version's size (KIPC_*_SIZE_VER0): what an old caller must already pass
  * @cmd: the full ioctl number
  * @out: the struct has output fields, to be copied back (DESTROY and SEND have none: their
  *       argument may live in read-only memory)
@@ -238,46 +240,67 @@ struct kipc_ioctl_op {
 	int (*execute)(struct kipc_file *kf, void *arg);
 };
 
-/* Rows stand in command-number order with no gaps: row i handles _IOC_NR() == i. */
-#define KIPC_IOCTL_OP(_ioctl, _fn, _struct, _last, _out, _out_on_error, _timeout_off)	\
-	{								\
+/*
+ * One row per command, at index KIPC_CMD_<name>, holding KIPC_IOC_<name>: a row cannot stand
+ * at another command's place.  Its minimum size is the uapi's KIPC_<struct>_SIZE_VER0.
+ */
+#define KIPC_IOCTL_OP(_name, _fn, _struct, _ver0, _out, _out_on_error, _timeout_off)	\
+	[KIPC_CMD_##_name] = {						\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union kipc_ioctl_buffer) < \
 					  sizeof(_struct)),		\
-		.min_size = offsetofend(_struct, _last),		\
-		.cmd = _ioctl,						\
+		.min_size = _ver0,					\
+		.cmd = KIPC_IOC_##_name,				\
 		.out = _out,						\
 		.out_on_error = _out_on_error,				\
 		.timeout_off = _timeout_off,				\
 		.execute = _fn,						\
 	}
+
+/* Each first version ends at the last field an old caller must already have had. */
+static_assert(offsetofend(struct kipc_info, features) == KIPC_INFO_SIZE_VER0);
+static_assert(offsetofend(struct kipc_create, overflow) == KIPC_CREATE_SIZE_VER0);
+static_assert(offsetofend(struct kipc_attach, name) == KIPC_ATTACH_SIZE_VER0);
+static_assert(offsetofend(struct kipc_destroy, name) == KIPC_DESTROY_SIZE_VER0);
+static_assert(offsetofend(struct kipc_stat, name) == KIPC_STAT_SIZE_VER0);
+static_assert(offsetofend(struct kipc_list, __reserved) == KIPC_LIST_SIZE_VER0);
+static_assert(offsetofend(struct kipc_list_entry, id) == KIPC_LIST_ENTRY_SIZE_VER0);
+static_assert(offsetofend(struct kipc_msg, timeout_ns) == KIPC_MSG_SIZE_VER0);
+static_assert(offsetofend(struct kipc_msg_vec, priority) == KIPC_MSG_VEC_SIZE_VER0);
+static_assert(offsetofend(struct kipc_batch, __reserved) == KIPC_BATCH_SIZE_VER0);
+static_assert(offsetofend(struct kipc_call, timeout_ns) == KIPC_CALL_SIZE_VER0);
+static_assert(offsetofend(struct kipc_notify, seq) == KIPC_NOTIFY_SIZE_VER0);
+static_assert(offsetofend(struct kipc_wait, observed) == KIPC_WAIT_SIZE_VER0);
+
 #define KIPC_TIMEOUT_AT(_struct)	offsetof(_struct, timeout_ns)
 
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
-	KIPC_IOCTL_OP(KIPC_IOC_INFO, kipc_ioctl_info, struct kipc_info, features, true, false, 0),
-	KIPC_IOCTL_OP(KIPC_IOC_CREATE, kipc_ioctl_create, struct kipc_create, overflow, true,
-		      false, 0),
-	KIPC_IOCTL_OP(KIPC_IOC_ATTACH, kipc_ioctl_attach, struct kipc_attach, name, true, false,
-		      0),
-	KIPC_IOCTL_OP(KIPC_IOC_DESTROY, kipc_ioctl_destroy, struct kipc_destroy, name, false,
-		      false, 0),
-	KIPC_IOCTL_OP(KIPC_IOC_STAT, kipc_ioctl_stat, struct kipc_stat, name, true, false, 0),
-	KIPC_IOCTL_OP(KIPC_IOC_LIST, kipc_ioctl_list, struct kipc_list, __reserved, true, false,
-		      0),
-	KIPC_IOCTL_OP(KIPC_IOC_SEND, kipc_ioctl_send, struct kipc_msg, timeout_ns, false, false,
-		      KIPC_TIMEOUT_AT(struct kipc_msg)),
-	KIPC_IOCTL_OP(KIPC_IOC_RECV, kipc_ioctl_recv, struct kipc_msg, timeout_ns, true, true,
-		      KIPC_TIMEOUT_AT(struct kipc_msg)),
-	KIPC_IOCTL_OP(KIPC_IOC_SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, __reserved,
+	KIPC_IOCTL_OP(INFO, kipc_ioctl_info, struct kipc_info, KIPC_INFO_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(CREATE, kipc_ioctl_create, struct kipc_create, KIPC_CREATE_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(ATTACH, kipc_ioctl_attach, struct kipc_attach, KIPC_ATTACH_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(DESTROY, kipc_ioctl_destroy, struct kipc_destroy, KIPC_DESTROY_SIZE_VER0,
+		      false, false, 0),
+	KIPC_IOCTL_OP(STAT, kipc_ioctl_stat, struct kipc_stat, KIPC_STAT_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(LIST, kipc_ioctl_list, struct kipc_list, KIPC_LIST_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(SEND, kipc_ioctl_send, struct kipc_msg, KIPC_MSG_SIZE_VER0,
+		      false, false, KIPC_TIMEOUT_AT(struct kipc_msg)),
+	KIPC_IOCTL_OP(RECV, kipc_ioctl_recv, struct kipc_msg, KIPC_MSG_SIZE_VER0,
+		      true, true, KIPC_TIMEOUT_AT(struct kipc_msg)),
+	KIPC_IOCTL_OP(SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
 		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
-	KIPC_IOCTL_OP(KIPC_IOC_RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, __reserved,
+	KIPC_IOCTL_OP(RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
 		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
-	KIPC_IOCTL_OP(KIPC_IOC_CALL, kipc_ioctl_call, struct kipc_call, timeout_ns, true, true,
-		      KIPC_TIMEOUT_AT(struct kipc_call)),
-	KIPC_IOCTL_OP(KIPC_IOC_NOTIFY, kipc_ioctl_notify, struct kipc_notify, seq, true, false,
-		      0),
-	KIPC_IOCTL_OP(KIPC_IOC_WAIT, kipc_ioctl_wait, struct kipc_wait, observed, true, false,
-		      KIPC_TIMEOUT_AT(struct kipc_wait)),
+	KIPC_IOCTL_OP(CALL, kipc_ioctl_call, struct kipc_call, KIPC_CALL_SIZE_VER0,
+		      true, true, KIPC_TIMEOUT_AT(struct kipc_call)),
+	KIPC_IOCTL_OP(NOTIFY, kipc_ioctl_notify, struct kipc_notify, KIPC_NOTIFY_SIZE_VER0,
+		      true, false, 0),
+	KIPC_IOCTL_OP(WAIT, kipc_ioctl_wait, struct kipc_wait, KIPC_WAIT_SIZE_VER0,
+		      true, false, KIPC_TIMEOUT_AT(struct kipc_wait)),
 };
 
 /*
@@ -304,17 +327,6 @@ static int kipc_ioctl_interrupted(void __user *uarg, unsigned int timeout_off, u
 		return -EINTR;
 	}
 	return ret;
-}
-
-/* The dispatcher indexes the table by command number; refuse to load if a row is misplaced. */
-static bool kipc_ioctl_table_ok(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kipc_ioctl_ops); i++)
-		if (_IOC_NR(kipc_ioctl_ops[i].cmd) != i)
-			return false;
-	return true;
 }
 
 /*
@@ -428,7 +440,7 @@ static long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (nr >= ARRAY_SIZE(kipc_ioctl_ops))
 		return -ENOTTY;
 	op = &kipc_ioctl_ops[nr];
-	if (op->cmd != cmd)
+	if (op->cmd != cmd)	/* another type, direction or size bits; or a gap in the table */
 		return -ENOTTY;
 
 	if (get_user(usize, (u32 __user *)uarg))
@@ -677,12 +689,9 @@ static int __init kipc_init(void)
 {
 	int ret;
 
-	if (WARN_ON(!kipc_ioctl_table_ok()))
-		return -EINVAL;
-
 	ret = misc_register(&kipc_misc);
 	if (ret) {
-		pr_err("kipc: cannot register /dev/%s: %d\n", KIPC_DEVICE_NAME, ret);
+		pr_err("cannot register /dev/%s: %d\n", KIPC_DEVICE_NAME, ret);
 		return ret;
 	}
 	kipc_debugfs = debugfs_create_dir("kipc", NULL);
@@ -690,7 +699,7 @@ static int __init kipc_init(void)
 	/* Counts since load, not state (nothing is held): for tests and the curious. */
 	debugfs_create_atomic_t("direct_copies", 0400, kipc_debugfs, &kipc_mq_direct_copies);
 	debugfs_create_atomic_t("direct_misses", 0400, kipc_debugfs, &kipc_mq_direct_misses);
-	pr_info("kipc: abi %u, features %#llx\n", KIPC_ABI_VERSION,
+	pr_info("abi %u, features %#llx\n", KIPC_ABI_VERSION,
 		(unsigned long long)KIPC_FEATURES);
 	return 0;
 }

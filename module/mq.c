@@ -31,6 +31,8 @@
  * batch receives) sleep on kipc_channel.readers/writers and test their condition without the
  * lock; every change that can satisfy one is followed by a wake-up after the lock is dropped.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fault-inject-usercopy.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -1137,7 +1139,7 @@ static int kipc_batch_check(const struct kipc_batch *b)
 		return -EINVAL;
 	if (!b->count || b->count > KIPC_BATCH_MAX)
 		return -EINVAL;
-	if (b->vec_size < offsetofend(struct kipc_msg_vec, priority) || b->vec_size > PAGE_SIZE)
+	if (b->vec_size < KIPC_MSG_VEC_SIZE_VER0 || b->vec_size > PAGE_SIZE)
 		return -EINVAL;
 	return 0;
 }

@@ -6,6 +6,8 @@
  * rest of the module can trust every limit it reads.  Values are 64-bit so that byte counts
  * need no separate type; readers snapshot them with kipc_param_get().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
@@ -70,7 +72,7 @@ static int kipc_param_set(const char *text, const struct kernel_param *kp)
 
 	ret = kipc_param_parse(range, text, &v);
 	if (ret) {
-		pr_err("kipc: %s must be %llu..%llu\n", kp->name, range->min, range->max);
+		pr_err("%s must be %llu..%llu\n", kp->name, range->min, range->max);
 		return ret;
 	}
 	WRITE_ONCE(range->val, v);

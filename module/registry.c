@@ -33,6 +33,8 @@
  *
  * Locking: see kipc_internal.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
@@ -847,7 +849,7 @@ int kipc_registry_list(struct kipc_list *args)
 		return -EOPNOTSUPP;
 	if (args->__reserved)
 		return -EINVAL;
-	if (args->count && args->entry_size < offsetofend(struct kipc_list_entry, id))
+	if (args->count && args->entry_size < KIPC_LIST_ENTRY_SIZE_VER0)
 		return -EINVAL;
 	if (args->entry_size > PAGE_SIZE)
 		return -EINVAL;

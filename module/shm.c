@@ -25,6 +25,8 @@
  * Locking: the doorbell and the mapping count are atomics; the notify/wait counters are under
  * kipc_channel.lock.  Waiters sleep on kipc_channel.readers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -23,9 +23,10 @@
 #                          with pkg-config against it, and the man pages (man --warnings)
 #   make dkms-check        dkms build against the stock kernel's headers, in a DKMS tree of its own
 #   make range-check       a build against a kernel outside the supported range stops at once
+#   make ksft-build        tests/selftests/Makefile builds alone and as a kernel tree's TARGET
 #   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
 
-.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check vm-test-kipcctl \
+.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build vm-test-kipcctl \
 	vm-root-kipcctl
 
 # One version for the module, the library's pkg-config file and DKMS: the module's.
@@ -187,7 +188,7 @@ dkms-remove:
 	rm -rf $(DKMS_SOURCE_TREE)/kipc-$(VERSION)
 
 # ---- checks ------------------------------------------------------------------------------------
-packaging-check: install-check dkms-check range-check
+packaging-check: install-check dkms-check range-check ksft-build
 
 install-check: lib transport module $(KIPCCTL)
 	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
@@ -199,6 +200,9 @@ dkms-check:
 
 range-check:
 	@BUILD=$(BUILD) KDIR=$(STOCK_KDIR) bash tests/packaging/range-test.sh
+
+ksft-build:
+	@BUILD=$(BUILD) KSRC=$(KSRC) bash tests/packaging/ksft-test.sh
 
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and

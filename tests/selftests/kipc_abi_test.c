@@ -7,6 +7,23 @@
 
 #include "kipc_selftest.h"
 
+/* Each first-version size the header exports ends at the field its comment names. */
+#define VER0_ENDS_AT(_ver0, _struct, _last)						\
+	_Static_assert(_ver0 == offsetofend(struct _struct, _last), #_ver0 " is not " #_last "'s end")
+VER0_ENDS_AT(KIPC_INFO_SIZE_VER0, kipc_info, features);
+VER0_ENDS_AT(KIPC_CREATE_SIZE_VER0, kipc_create, overflow);
+VER0_ENDS_AT(KIPC_ATTACH_SIZE_VER0, kipc_attach, name);
+VER0_ENDS_AT(KIPC_DESTROY_SIZE_VER0, kipc_destroy, name);
+VER0_ENDS_AT(KIPC_STAT_SIZE_VER0, kipc_stat, name);
+VER0_ENDS_AT(KIPC_LIST_SIZE_VER0, kipc_list, __reserved);
+VER0_ENDS_AT(KIPC_LIST_ENTRY_SIZE_VER0, kipc_list_entry, id);
+VER0_ENDS_AT(KIPC_MSG_SIZE_VER0, kipc_msg, timeout_ns);
+VER0_ENDS_AT(KIPC_MSG_VEC_SIZE_VER0, kipc_msg_vec, priority);
+VER0_ENDS_AT(KIPC_BATCH_SIZE_VER0, kipc_batch, __reserved);
+VER0_ENDS_AT(KIPC_CALL_SIZE_VER0, kipc_call, timeout_ns);
+VER0_ENDS_AT(KIPC_NOTIFY_SIZE_VER0, kipc_notify, seq);
+VER0_ENDS_AT(KIPC_WAIT_SIZE_VER0, kipc_wait, observed);
+
 FIXTURE(dev) {
 	int fd;
 	const char *skip;		/* why the test cannot run, or NULL */
@@ -72,7 +89,7 @@ TEST_F(dev, size_one_byte_short_is_einval)
 
 	REQUIRE_KIPC();
 	memset(&info, 0, sizeof(info));
-	info.size = offsetofend(struct kipc_info, features) - 1;
+	info.size = KIPC_INFO_SIZE_VER0 - 1;
 	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, KIPC_IOC_INFO, &info));
 	EXPECT_EQ(0, info.abi_version);
 
@@ -124,7 +141,7 @@ TEST_F(dev, size_one_byte_long_zero_tail_works)
 /* An old caller that knew only the required fields: works, nothing written past its size. */
 TEST_F(dev, old_small_struct_is_not_overrun)
 {
-	const size_t old = offsetofend(struct kipc_info, features);
+	const size_t old = KIPC_INFO_SIZE_VER0;
 	unsigned char raw[sizeof(struct kipc_info)];
 	struct kipc_info *info = (struct kipc_info *)raw;
 	size_t i;

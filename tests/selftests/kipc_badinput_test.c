@@ -109,7 +109,7 @@ struct ioc {
 	const char *name;
 	unsigned long cmd;
 	__u32 size;		/* sizeof() its struct */
-	__u32 min;		/* offsetofend() of its last required field */
+	__u32 min;		/* its first version's size, KIPC_*_SIZE_VER0 */
 	__u32 flags;		/* the flag bits it defines */
 	enum fdkind fd;
 	bool writes;		/* it copies the struct back */
@@ -291,29 +291,30 @@ static void fill_wait(struct ctx *c, void *arg)
 	a->seq = 12345;
 }
 
-#define IOC(_cmd, _struct, _last, _flags, _fd, _writes, _fill)			\
+#define IOC(_cmd, _struct, _ver0, _flags, _fd, _writes, _fill)			\
 	{ .name = #_cmd, .cmd = _cmd, .size = sizeof(_struct),			\
-	  .min = offsetofend(_struct, _last), .flags = _flags, .fd = _fd,		\
+	  .min = _ver0, .flags = _flags, .fd = _fd,					\
 	  .writes = _writes, .fill = _fill }
 
 static const struct ioc iocs[] = {
-	IOC(KIPC_IOC_INFO, struct kipc_info, features, 0, FD_NONE, true, fill_info),
-	IOC(KIPC_IOC_CREATE, struct kipc_create, overflow,
+	IOC(KIPC_IOC_INFO, struct kipc_info, KIPC_INFO_SIZE_VER0, 0, FD_NONE, true, fill_info),
+	IOC(KIPC_IOC_CREATE, struct kipc_create, KIPC_CREATE_SIZE_VER0,
 	    KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY, FD_NONE, true, fill_create),
-	IOC(KIPC_IOC_ATTACH, struct kipc_attach, name, 0, FD_NONE, true, fill_attach),
-	IOC(KIPC_IOC_DESTROY, struct kipc_destroy, name, KIPC_DESTROY_NOW, FD_NONE, false,
-	    fill_destroy),
-	IOC(KIPC_IOC_STAT, struct kipc_stat, name, KIPC_STAT_SELF, FD_NONE, true, fill_stat),
-	IOC(KIPC_IOC_LIST, struct kipc_list, __reserved, 0, FD_NONE, true, fill_list),
-	IOC(KIPC_IOC_SEND, struct kipc_msg, timeout_ns, MSG_FLAGS, FD_MQ, false, fill_send),
-	IOC(KIPC_IOC_RECV, struct kipc_msg, timeout_ns, MSG_FLAGS, FD_MQ, true, fill_recv),
-	IOC(KIPC_IOC_SEND_BATCH, struct kipc_batch, __reserved, MSG_FLAGS, FD_MQ, true,
+	IOC(KIPC_IOC_ATTACH, struct kipc_attach, KIPC_ATTACH_SIZE_VER0, 0, FD_NONE, true,
+	    fill_attach),
+	IOC(KIPC_IOC_DESTROY, struct kipc_destroy, KIPC_DESTROY_SIZE_VER0, KIPC_DESTROY_NOW, FD_NONE,
+	    false, fill_destroy),
+	IOC(KIPC_IOC_STAT, struct kipc_stat, KIPC_STAT_SIZE_VER0, KIPC_STAT_SELF, FD_NONE, true, fill_stat),
+	IOC(KIPC_IOC_LIST, struct kipc_list, KIPC_LIST_SIZE_VER0, 0, FD_NONE, true, fill_list),
+	IOC(KIPC_IOC_SEND, struct kipc_msg, KIPC_MSG_SIZE_VER0, MSG_FLAGS, FD_MQ, false, fill_send),
+	IOC(KIPC_IOC_RECV, struct kipc_msg, KIPC_MSG_SIZE_VER0, MSG_FLAGS, FD_MQ, true, fill_recv),
+	IOC(KIPC_IOC_SEND_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, MSG_FLAGS, FD_MQ, true,
 	    fill_send_batch),
-	IOC(KIPC_IOC_RECV_BATCH, struct kipc_batch, __reserved, MSG_FLAGS, FD_MQ, true,
+	IOC(KIPC_IOC_RECV_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, MSG_FLAGS, FD_MQ, true,
 	    fill_recv_batch),
-	IOC(KIPC_IOC_CALL, struct kipc_call, timeout_ns, MSG_FLAGS, FD_MQ, true, fill_call),
-	IOC(KIPC_IOC_NOTIFY, struct kipc_notify, seq, 0, FD_SHM, true, fill_notify),
-	IOC(KIPC_IOC_WAIT, struct kipc_wait, observed, MSG_FLAGS, FD_SHM, true, fill_wait),
+	IOC(KIPC_IOC_CALL, struct kipc_call, KIPC_CALL_SIZE_VER0, MSG_FLAGS, FD_MQ, true, fill_call),
+	IOC(KIPC_IOC_NOTIFY, struct kipc_notify, KIPC_NOTIFY_SIZE_VER0, 0, FD_SHM, true, fill_notify),
+	IOC(KIPC_IOC_WAIT, struct kipc_wait, KIPC_WAIT_SIZE_VER0, MSG_FLAGS, FD_SHM, true, fill_wait),
 };
 
 enum { I_INFO, I_CREATE, I_ATTACH, I_DESTROY, I_STAT, I_LIST, I_SEND, I_RECV, I_SEND_BATCH,
@@ -1310,9 +1311,9 @@ static void gen_fields(void)
 	CASE("entry_size 0, count 0", IO(LIST), FIELD(struct kipc_list, entry_size), .val = 0,
 	     .mut = mut_list_at, .a = A_NULL, .b = 0);
 	CASE("entry_size one byte short of id", IO(LIST), FIELD(struct kipc_list, entry_size),
-	     .val = offsetofend(struct kipc_list_entry, id) - 1, .expect = EINVAL);
+	     .val = KIPC_LIST_ENTRY_SIZE_VER0 - 1, .expect = EINVAL);
 	CASE("entry_size up to id (the least)", IO(LIST), FIELD(struct kipc_list, entry_size),
-	     .val = offsetofend(struct kipc_list_entry, id));
+	     .val = KIPC_LIST_ENTRY_SIZE_VER0);
 	CASE("entry_size 4096 (the most: zero-filled past the kernel's)", IO(LIST),
 	     FIELD(struct kipc_list, entry_size), .val = 4096);
 	CASE("entry_size 4097", IO(LIST), FIELD(struct kipc_list, entry_size), .val = 4097,
@@ -1472,10 +1473,10 @@ static void gen_messages(void)
 		     .expect = EINVAL);
 		CASE("vec_size one byte short of priority", .ioc = io,
 		     FIELD(struct kipc_batch, vec_size),
-		     .val = offsetofend(struct kipc_msg_vec, priority) - 1, .expect = EINVAL);
+		     .val = KIPC_MSG_VEC_SIZE_VER0 - 1, .expect = EINVAL);
 		CASE("vec_size up to priority (the least)", .ioc = io,
 		     FIELD(struct kipc_batch, vec_size),
-		     .val = offsetofend(struct kipc_msg_vec, priority));
+		     .val = KIPC_MSG_VEC_SIZE_VER0);
 		CASE("vec_size sizeof + 8, the extra bytes non-zero", .ioc = io,
 		     .mut = mut_vec_tail, .expect = E2BIG);
 		CASE("vec_size 4097", .ioc = io, FIELD(struct kipc_batch, vec_size), .val = 4097,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kselftest: the contract of issue 11, items 3-8 and 12-17: a call whose reply queue is dead,
+ * kselftest: the channel contract: a call whose reply queue is dead,
  * receives in flight keeping their slot, destroy-now waking every (exclusive) epoll waiter,
  * epoll registrations made before an attach, ioctl sizes above a page, shared mappings that
  * cannot grow, a call's flags ruling both its waits under one deadline, DROP keeping the best

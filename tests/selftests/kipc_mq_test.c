@@ -936,7 +936,7 @@ TEST_F(mq, list_with_little_room_fills_it_and_reports_the_total)
 
 TEST_F(mq, list_entry_size_rules)
 {
-	const size_t small = offsetofend(struct kipc_list_entry, id);
+	const size_t small = KIPC_LIST_ENTRY_SIZE_VER0;
 	const size_t big = sizeof(struct kipc_list_entry) + 8;
 	struct kipc_list l;
 	unsigned char *buf;
@@ -1568,7 +1568,7 @@ TEST_F(mq, batch_vec_size_rules)
 	int fd;
 
 	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
-	ASSERT_EQ(offsetofend(struct kipc_msg_vec, priority), sizeof(v16[0]));
+	ASSERT_EQ(KIPC_MSG_VEC_SIZE_VER0, sizeof(v16[0]));
 	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
 	v16[0].buf = (__u64)(unsigned long)"one";

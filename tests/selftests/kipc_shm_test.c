@@ -1563,7 +1563,7 @@ TEST_F(shm, notify_struct_size_rules)
 	ASSERT_LE(0, fd);
 
 	memset(&u, 0, sizeof(u));
-	u.n.size = offsetofend(struct kipc_notify, seq) - 1;
+	u.n.size = KIPC_NOTIFY_SIZE_VER0 - 1;
 	EXPECT_EQ(EINVAL, raw_ioctl(fd, KIPC_IOC_NOTIFY, &u));
 	u.n.size = 0;
 	EXPECT_EQ(EINVAL, raw_ioctl(fd, KIPC_IOC_NOTIFY, &u));
@@ -1582,7 +1582,7 @@ TEST_F(shm, notify_struct_size_rules)
 
 	/* Exactly the required fields. */
 	memset(&u, 0, sizeof(u));
-	u.n.size = offsetofend(struct kipc_notify, seq);
+	u.n.size = KIPC_NOTIFY_SIZE_VER0;
 	EXPECT_EQ(0, raw_ioctl(fd, KIPC_IOC_NOTIFY, &u));
 	EXPECT_EQ(2, u.n.seq);
 	EXPECT_EQ(2, doorbell_of(fd));
@@ -1605,7 +1605,7 @@ TEST_F(shm, wait_struct_size_rules)
 
 	/* seq 0 differs from the doorbell (1): a call that gets through returns at once. */
 	memset(&u, 0, sizeof(u));
-	u.w.size = offsetofend(struct kipc_wait, observed) - 1;
+	u.w.size = KIPC_WAIT_SIZE_VER0 - 1;
 	EXPECT_EQ(EINVAL, raw_ioctl(fd, KIPC_IOC_WAIT, &u));
 	u.w.size = offsetofend(struct kipc_wait, timeout_ns);
 	EXPECT_EQ(EINVAL, raw_ioctl(fd, KIPC_IOC_WAIT, &u));
@@ -1623,7 +1623,7 @@ TEST_F(shm, wait_struct_size_rules)
 	EXPECT_EQ(0, u.b[sizeof(u.w)]);
 
 	memset(&u, 0, sizeof(u));
-	u.w.size = offsetofend(struct kipc_wait, observed);
+	u.w.size = KIPC_WAIT_SIZE_VER0;
 	EXPECT_EQ(0, raw_ioctl(fd, KIPC_IOC_WAIT, &u));
 	EXPECT_EQ(1, u.w.observed);
 	alarm(0);

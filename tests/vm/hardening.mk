@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The fuzzer and the racing stress in the test VM (issue 7).  Included by the top-level
+# The fuzzer and the racing stress in the test VM.  Included by the top-level
 # Makefile, whose targets lib and tests build the static programs the VM runs.
 #
 #   make vm-fuzz          kipc-fuzz: FUZZ_OPS operations (default 100000, the CI form)

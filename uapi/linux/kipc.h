@@ -51,10 +51,14 @@
 #define KIPC_DEVICE_NAME	"kipc"
 #define KIPC_DEVICE_PATH	"/dev/kipc"
 
-/* Bumped when an incompatible change is made; growth by appended fields does not bump it. */
-#define KIPC_ABI_VERSION	1
+/*
+ * Bumped when an incompatible change is made; growth by appended fields does not bump it.
+ * 2: the ioctl type moved from 0xB8 (mainline's mshv and Marvell's CN10K DPI took it) to 0xB9.
+ */
+#define KIPC_ABI_VERSION	2
 
-#define KIPC_IOCTL_TYPE		0xB8
+/* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst (checked against 7.2). */
+#define KIPC_IOCTL_TYPE		0xB9
 
 /* A channel name is 1..KIPC_NAME_MAX-1 bytes followed by a NUL, in a KIPC_NAME_MAX buffer. */
 #define KIPC_NAME_MAX		64
@@ -135,6 +139,10 @@ struct kipc_info {
 	__aligned_u64 user_shm_bytes;
 };
 
+#define KIPC_INFO_SIZE_VER0		24	/* the first version: up to @features */
+#define KIPC_CMD_INFO			0x00
+#define KIPC_IOC_INFO			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_INFO)
+
 /* kipc_create.flags */
 #define KIPC_CREATE_EXCL	0x1	/* fail with EEXIST when the name is taken */
 #define KIPC_CREATE_AUTODESTROY	0x2	/* destroy when the last attachment closes */
@@ -180,6 +188,10 @@ struct kipc_create {
 	__aligned_u64 shm_size;
 };
 
+#define KIPC_CREATE_SIZE_VER0		96	/* the first version: up to @overflow */
+#define KIPC_CMD_CREATE			0x01
+#define KIPC_IOC_CREATE			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CREATE)
+
 /**
  * struct kipc_attach - KIPC_IOC_ATTACH: attach this fd to a channel by name
  * @size: sizeof(struct kipc_attach)
@@ -195,6 +207,10 @@ struct kipc_attach {
 	__u32 id;
 	char name[KIPC_NAME_MAX];
 };
+
+#define KIPC_ATTACH_SIZE_VER0		80	/* the first version: up to @name */
+#define KIPC_CMD_ATTACH			0x02
+#define KIPC_IOC_ATTACH			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_ATTACH)
 
 /* kipc_destroy.flags */
 #define KIPC_DESTROY_NOW	0x1	/* SysV IPC_RMID: EIDRM for every waiter and later call */
@@ -219,6 +235,10 @@ struct kipc_destroy {
 	__u32 flags;
 	char name[KIPC_NAME_MAX];
 };
+
+#define KIPC_DESTROY_SIZE_VER0		72	/* the first version: up to @name */
+#define KIPC_CMD_DESTROY		0x03
+#define KIPC_IOC_DESTROY		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_DESTROY)
 
 /* kipc_stat.flags (in): the channel this fd is attached to, even a dead one; name ignored */
 #define KIPC_STAT_SELF		0x1
@@ -300,6 +320,10 @@ struct kipc_stat {
 	__aligned_u64 doorbell;
 };
 
+#define KIPC_STAT_SIZE_VER0		72	/* the first version: up to @name */
+#define KIPC_CMD_STAT			0x04
+#define KIPC_IOC_STAT			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_STAT)
+
 /**
  * struct kipc_list_entry - one channel in KIPC_IOC_LIST's answer
  * @name: the channel's name
@@ -326,6 +350,8 @@ struct kipc_list_entry {
 	__aligned_u64 shm_size;
 };
 
+#define KIPC_LIST_ENTRY_SIZE_VER0	72	/* the first version: up to @id */
+
 /**
  * struct kipc_list - KIPC_IOC_LIST: the channels of the caller's IPC namespace
  * @size: sizeof(struct kipc_list)
@@ -348,6 +374,10 @@ struct kipc_list {
 	__u32 entry_size;
 	__u32 __reserved;
 };
+
+#define KIPC_LIST_SIZE_VER0		32	/* the first version: up to @__reserved */
+#define KIPC_CMD_LIST			0x05
+#define KIPC_IOC_LIST			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_LIST)
 
 /* kipc_msg.flags, kipc_batch.flags, kipc_call.flags */
 #define KIPC_MSG_NONBLOCK	0x1	/* EAGAIN instead of waiting */
@@ -407,6 +437,12 @@ struct kipc_msg {
 	__aligned_u64 timeout_ns;
 };
 
+#define KIPC_MSG_SIZE_VER0		32	/* the first version: up to @timeout_ns */
+#define KIPC_CMD_SEND			0x06
+#define KIPC_CMD_RECV			0x07
+#define KIPC_IOC_SEND			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND)
+#define KIPC_IOC_RECV			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV)
+
 /**
  * struct kipc_msg_vec - one message of a batch
  * @buf: user pointer to the message, or to room for it
@@ -420,6 +456,8 @@ struct kipc_msg_vec {
 	__u32 priority;
 	__aligned_u64 __reserved;
 };
+
+#define KIPC_MSG_VEC_SIZE_VER0		16	/* the first version: up to @priority */
 
 /**
  * struct kipc_batch - KIPC_IOC_SEND_BATCH, KIPC_IOC_RECV_BATCH: many messages in one call
@@ -446,6 +484,12 @@ struct kipc_batch {
 	__u32 done;
 	__u32 __reserved;
 };
+
+#define KIPC_BATCH_SIZE_VER0		40	/* the first version: up to @__reserved */
+#define KIPC_CMD_SEND_BATCH		0x08
+#define KIPC_CMD_RECV_BATCH		0x09
+#define KIPC_IOC_SEND_BATCH		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND_BATCH)
+#define KIPC_IOC_RECV_BATCH		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV_BATCH)
 
 /**
  * struct kipc_call - KIPC_IOC_CALL: send a request, wait for the reply, in one syscall
@@ -486,6 +530,10 @@ struct kipc_call {
 	__aligned_u64 timeout_ns;
 };
 
+#define KIPC_CALL_SIZE_VER0		56	/* the first version: up to @timeout_ns */
+#define KIPC_CMD_CALL			0x0a
+#define KIPC_IOC_CALL			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CALL)
+
 /**
  * struct kipc_notify - KIPC_IOC_NOTIFY: ring a shared-page channel's doorbell
  * @size: sizeof(struct kipc_notify)
@@ -500,6 +548,10 @@ struct kipc_notify {
 	__u32 flags;
 	__aligned_u64 seq;
 };
+
+#define KIPC_NOTIFY_SIZE_VER0		16	/* the first version: up to @seq */
+#define KIPC_CMD_NOTIFY			0x0b
+#define KIPC_IOC_NOTIFY			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_NOTIFY)
 
 /**
  * struct kipc_wait - KIPC_IOC_WAIT: sleep until the doorbell's sequence differs from @seq
@@ -521,34 +573,9 @@ struct kipc_wait {
 	__aligned_u64 observed;
 };
 
-/* Command numbers; the size travels in the struct, not in the ioctl number. */
-#define KIPC_CMD_INFO		0x00
-#define KIPC_CMD_CREATE		0x01
-#define KIPC_CMD_ATTACH		0x02
-#define KIPC_CMD_DESTROY	0x03
-#define KIPC_CMD_STAT		0x04
-#define KIPC_CMD_LIST		0x05
-#define KIPC_CMD_SEND		0x06
-#define KIPC_CMD_RECV		0x07
-#define KIPC_CMD_SEND_BATCH	0x08
-#define KIPC_CMD_RECV_BATCH	0x09
-#define KIPC_CMD_CALL		0x0a
-#define KIPC_CMD_NOTIFY		0x0b
-#define KIPC_CMD_WAIT		0x0c
-
-#define KIPC_IOC_INFO		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_INFO)
-#define KIPC_IOC_CREATE		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CREATE)
-#define KIPC_IOC_ATTACH		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_ATTACH)
-#define KIPC_IOC_DESTROY	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_DESTROY)
-#define KIPC_IOC_STAT		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_STAT)
-#define KIPC_IOC_LIST		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_LIST)
-#define KIPC_IOC_SEND		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND)
-#define KIPC_IOC_RECV		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV)
-#define KIPC_IOC_SEND_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_SEND_BATCH)
-#define KIPC_IOC_RECV_BATCH	_IO(KIPC_IOCTL_TYPE, KIPC_CMD_RECV_BATCH)
-#define KIPC_IOC_CALL		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_CALL)
-#define KIPC_IOC_NOTIFY		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_NOTIFY)
-#define KIPC_IOC_WAIT		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_WAIT)
+#define KIPC_WAIT_SIZE_VER0		32	/* the first version: up to @observed */
+#define KIPC_CMD_WAIT			0x0c
+#define KIPC_IOC_WAIT			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_WAIT)
 
 /* Largest kipc_batch.count. */
 #define KIPC_BATCH_MAX		1024

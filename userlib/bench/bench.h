@@ -118,7 +118,7 @@ struct bench_run {
 	unsigned int nscaling;
 };
 
-/* The size the host's memcpy floor is measured at: issue 14's 1 MiB goal. */
+/* The size the host's memcpy floor is measured at: the in-place ring's 1 MiB goal. */
 #define MEMCPY_SIZE	(1u << 20)
 
 /* workload.c: side 0 or 1 of one point; fills @sh, returns the exit code. */

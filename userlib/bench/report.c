@@ -136,7 +136,7 @@ static void header(FILE *f, const struct bench_run *run)
 
 /*
  * One thread's memcpy of 1 MiB, and each backend's 1 MiB stream against it: the floor a
- * transport that writes and reads messages in place is held to (issue 14: >= 0.8x).
+ * transport that writes and reads messages in place is held to (the goal: >= 0.8x).
  */
 static void memcpy_floor(FILE *f, const struct bench_run *run)
 {

@@ -647,7 +647,7 @@ static void op_create(struct args *a)
 		c->max_msgs = 8;
 	else if (v < 8)
 		c->id = 1;
-	p = arg_variant(a, fd, sizeof(*c), offsetofend(struct kipc_create, overflow), &expect);
+	p = arg_variant(a, fd, sizeof(*c), KIPC_CREATE_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_CREATE, p, sizeof(*c));
 	outcome(OP_CREATE, ret, expect);
 	if (!ret && p == argpage) {
@@ -675,7 +675,7 @@ static void op_attach(struct args *a)
 		at->flags = 1;
 	if (!pick(a, 40))
 		at->id = 7;
-	p = arg_variant(a, fd, sizeof(*at), offsetofend(struct kipc_attach, name), &expect);
+	p = arg_variant(a, fd, sizeof(*at), KIPC_ATTACH_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_ATTACH, p, sizeof(*at));
 	outcome(OP_ATTACH, ret, expect);
 	if (!ret) {
@@ -697,7 +697,7 @@ static void op_destroy(struct args *a)
 	memset(argpage, 0, 512);
 	d->flags = v < 12 ? 0 : v < 19 ? KIPC_DESTROY_NOW : 0x2;
 	fill_name(d->name, a);
-	p = arg_variant(a, fd, sizeof(*d), offsetofend(struct kipc_destroy, name), &expect);
+	p = arg_variant(a, fd, sizeof(*d), KIPC_DESTROY_SIZE_VER0, &expect);
 	outcome(OP_DESTROY, do_ioctl(fd, KIPC_IOC_DESTROY, p, sizeof(*d)), expect);
 }
 
@@ -750,7 +750,7 @@ static void op_stat(struct args *a)
 	if (!pick(a, 30))
 		st->flags |= 0x10;
 	fill_name(st->name, a);
-	p = arg_variant(a, fd, sizeof(*st), offsetofend(struct kipc_stat, name), &expect);
+	p = arg_variant(a, fd, sizeof(*st), KIPC_STAT_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_STAT, p, sizeof(*st));
 	outcome(OP_STAT, ret, expect);
 	if (!ret && p == argpage && *(uint32_t *)argpage >= sizeof(*st))
@@ -761,7 +761,7 @@ static void op_list(struct args *a)
 {
 	static const uint32_t counts[] = { 0, 1, 3, 8, 64 };
 	static const uint32_t esizes[] = { sizeof(struct kipc_list_entry),
-		offsetofend(struct kipc_list_entry, id), offsetofend(struct kipc_list_entry, id) - 1,
+		KIPC_LIST_ENTRY_SIZE_VER0, KIPC_LIST_ENTRY_SIZE_VER0 - 1,
 		sizeof(struct kipc_list_entry) + 8, PG + 1 };
 	struct kipc_list *l = (struct kipc_list *)argpage;
 	uint8_t *entries = recvbuf;
@@ -778,7 +778,7 @@ static void op_list(struct args *a)
 				 where == 18 ? ropage : (uint8_t *)KERNEL_PTR);
 	if (!pick(a, 40))
 		l->__reserved = 1;
-	p = arg_variant(a, fd, sizeof(*l), offsetofend(struct kipc_list, __reserved), &expect);
+	p = arg_variant(a, fd, sizeof(*l), KIPC_LIST_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_LIST, p, sizeof(*l));
 	outcome(OP_LIST, ret, expect);
 	if (ret || p != argpage || where >= 17)
@@ -819,7 +819,7 @@ static void op_info(struct args *a)
 	memset(argpage, 0, 512);
 	if (!pick(a, 20))
 		in->flags = 1;
-	p = arg_variant(a, fd, sizeof(*in), offsetofend(struct kipc_info, features), &expect);
+	p = arg_variant(a, fd, sizeof(*in), KIPC_INFO_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_INFO, p, sizeof(*in));
 	outcome(OP_INFO, ret, expect);
 	if (!ret && p == argpage && *(uint32_t *)argpage >= sizeof(*in)) {
@@ -902,7 +902,7 @@ static void op_send(struct args *a)
 	m->priority = prio;
 	m->buf = (uintptr_t)buf;
 	m->len = len;
-	p = arg_variant(a, fd, sizeof(*m), offsetofend(struct kipc_msg, timeout_ns), &expect);
+	p = arg_variant(a, fd, sizeof(*m), KIPC_MSG_SIZE_VER0, &expect);
 	outcome(OP_SEND, do_ioctl(fd, KIPC_IOC_SEND, p, sizeof(*m)), expect);
 }
 
@@ -945,7 +945,7 @@ static void op_recv(struct args *a)
 	m->buf = (uintptr_t)buf;
 	m->len = room;
 	m->priority = 12345;
-	p = arg_variant(a, fd, sizeof(*m), offsetofend(struct kipc_msg, timeout_ns), &expect);
+	p = arg_variant(a, fd, sizeof(*m), KIPC_MSG_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_RECV, p, sizeof(*m));
 	outcome(OP_RECV, ret, expect);
 	if (p != argpage)
@@ -1004,7 +1004,7 @@ static void op_send_batch(struct args *a)
 	b->vec = (uintptr_t)(tail == 2 && count < 8 ? (uint8_t *)KERNEL_PTR : vecbuf);
 	if (!pick(a, 40))
 		b->__reserved = 1;
-	p = arg_variant(a, fd, sizeof(*b), offsetofend(struct kipc_batch, __reserved), &expect);
+	p = arg_variant(a, fd, sizeof(*b), KIPC_BATCH_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_SEND_BATCH, p, sizeof(*b));
 	outcome(OP_SEND_BATCH, ret, expect);
 	if (!ret && p == argpage && (b->done == 0 || b->done > count))
@@ -1042,7 +1042,7 @@ static void op_recv_batch(struct args *a)
 	b->count = count;
 	b->vec_size = vsize;
 	b->vec = (uintptr_t)(tail == 2 && count < 8 ? (uint8_t *)nopage : vecbuf);
-	p = arg_variant(a, fd, sizeof(*b), offsetofend(struct kipc_batch, __reserved), &expect);
+	p = arg_variant(a, fd, sizeof(*b), KIPC_BATCH_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_RECV_BATCH, p, sizeof(*b));
 	outcome(OP_RECV_BATCH, ret, expect);
 	if (ret || p != argpage)
@@ -1084,7 +1084,7 @@ static void op_call(struct args *a)
 	c->reply_buf = (uintptr_t)reply;
 	c->reply_len = room;
 	c->sent = 77;
-	p = arg_variant(a, fd, sizeof(*c), offsetofend(struct kipc_call, timeout_ns), &expect);
+	p = arg_variant(a, fd, sizeof(*c), KIPC_CALL_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_CALL, p, sizeof(*c));
 	outcome(OP_CALL, ret, expect);
 	if (p != argpage)
@@ -1286,7 +1286,7 @@ static void op_notify(struct args *a)
 	memset(argpage, 0, 512);
 	if (!pick(a, 30))
 		n->flags = 1;
-	p = arg_variant(a, fd, sizeof(*n), offsetofend(struct kipc_notify, seq), &expect);
+	p = arg_variant(a, fd, sizeof(*n), KIPC_NOTIFY_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_NOTIFY, p, sizeof(*n));
 	outcome(OP_NOTIFY, ret, expect);
 	if (!ret && p == argpage && n->seq == 0)
@@ -1306,7 +1306,7 @@ static void op_wait(struct args *a)
 	w->flags = flags;
 	w->timeout_ns = timeout;
 	w->seq = seq;
-	p = arg_variant(a, fd, sizeof(*w), offsetofend(struct kipc_wait, observed), &expect);
+	p = arg_variant(a, fd, sizeof(*w), KIPC_WAIT_SIZE_VER0, &expect);
 	ret = do_ioctl(fd, KIPC_IOC_WAIT, p, sizeof(*w));
 	outcome(OP_WAIT, ret, expect);
 	/* The doorbell only grows: a wait from 0 that succeeds has seen it move. */
