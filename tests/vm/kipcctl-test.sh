@@ -71,8 +71,12 @@ expect 2 "^kipcctl: load: module 'kipc-nope' is not installed for kernel $(uname
 	kipcctl load kipc-nope
 expect 3 "^kipcctl: load: loading a module needs root: run 'sudo kipcctl load'" \
 	as_nobody kipcctl load $KO
-expect 8 "^kipcctl: load: the kernel refused the module or a parameter: .*\(see dmesg" \
+expect 8 "^kipcctl: load: the kernel refused it: max_msgs must be 1\.\.[0-9]+; .0' invalid for parameter .max_msgs'$" \
 	kipcctl load $KO max_msgs=0
+expect 8 "^kipcctl: load: the kernel refused it: .*max_msgs" kipcctl load $KO max_msgs=lots
+expect 1 "^kipcctl: load: unknown parameter 'max_msg': kipc's are .*max_msgs" \
+	kipcctl load $KO max_msg=512
+expect 2 "^kipcctl: status: the module is not loaded" kipcctl status
 
 # ---- load by path, with a parameter -------------------------------------------------------------
 expect 0 "^loaded $KO max_msgs=512\$" kipcctl load $KO max_msgs=512
@@ -94,6 +98,16 @@ expect 5 "^kipcctl: create demo: a channel of that name already exists" kipcctl 
 expect 0 "^mq demo: id [0-9]+ \(exists, opened\)$" kipcctl create mq demo
 expect 0 "^shm pages: id [0-9]+ \(created\)$" kipcctl create shm pages --size 8K --mode 0644
 expect 1 "^kipcctl: create: a shm channel needs --size BYTES" kipcctl create shm nosize
+expect 1 "^kipcctl: create: 'bad name' is not a channel name: a name is 1 to 63 bytes of A-Z a-z 0-9 \. _ : @ -" \
+	kipcctl create mq "bad name"
+expect 1 "^kipcctl: stat: 'a/b' is not a channel name" kipcctl stat a/b
+expect 1 "^kipcctl: rm: '' is not a channel name" kipcctl rm demo ""
+expect 1 "^kipcctl: send: '$(printf 'x%.0s' $(seq 64))' is not a channel name" \
+	kipcctl send "$(printf 'x%.0s' $(seq 64))"
+expect 8 "^kipcctl: create big: --max-msgs 1000 is above the module's max_msgs 512$" \
+	kipcctl create mq big --max-msgs 1000
+expect 8 "^kipcctl: create big: --size 64 GiB is above the module's max_shm_size [0-9]+ [KMG]iB$" \
+	kipcctl create shm big --size 64G
 expect 0 "" kipcctl ls
 has "ls: the header" "^TYPE +NAME +ID +OWNER +MODE +DEPTH/SIZE +ATTACH$"
 has "ls: the queue" "^mq +demo +[0-9]+ root +0600 +0 +0$"
@@ -121,9 +135,12 @@ same "recv: the payload" $T/want
 expect 7 "^kipcctl: recv demo: would block: the queue is empty$" kipcctl recv demo --nonblock
 expect 7 "^kipcctl: recv demo: timed out$" kipcctl recv demo --timeout 100
 for i in 1 2 3 4; do echo "$i" | kipcctl send demo; done
-expect 7 "^kipcctl: send demo: would block: the queue is full$" sh -c "echo 5 | kipcctl send demo"
-expect 8 "^kipcctl: send demo: the message is larger than the channel's max_msg_size" \
+expect 7 "^kipcctl: send demo: would block: queue full: 4 of 4 messages$" \
+	sh -c "echo 5 | kipcctl send demo"
+expect 8 "^kipcctl: send demo: message of 129 bytes is above max_msg_size 128 bytes$" \
 	sh -c "head -c 129 /dev/zero | kipcctl send demo"
+expect 8 "^kipcctl: send demo: message of 2 MiB is above max_msg_size 128 bytes$" \
+	sh -c "head -c 2097152 /dev/zero | kipcctl send demo"
 expect 0 "^mq bin: id" kipcctl create mq bin
 head -c 65536 /dev/urandom > $T/want
 expect 0 "" sh -c "kipcctl send bin < $T/want"
@@ -172,6 +189,9 @@ expect 6 "^kipcctl: unload: the module is in use \(refcount 1\): end the program
 	kipcctl unload
 kill $holder
 wait $holder 2>/dev/null
+expect 6 "^kipcctl: unload: 2 channels left in this IPC namespace \(1 message queue holding 4 messages, 1 shared-page channel of 8 KiB\): remove them with 'kipcctl rm', or unload with them, and what they hold, with 'kipcctl unload --force'$" \
+	kipcctl unload
+expect 0 "^parameters " kipcctl status
 
 # ---- rm, unload ---------------------------------------------------------------------------------
 expect 4 "^kipcctl: rm nope: no such channel" kipcctl rm nope
@@ -186,13 +206,22 @@ expect 2 "^kipcctl: status: the module is not loaded" kipcctl status
 # ---- load by name: the module make install put in /lib/modules, found through depmod's index ----
 expect 0 "^loaded /lib/modules/$(uname -r)/extra/kipc.ko max_channels=16\$" kipcctl load max_channels=16
 expect 0 "^parameters .*max_channels=16( |$)" kipcctl status
-expect 0 "" kipcctl unload
+expect 0 "^mq left: id" kipcctl create mq left
+expect 0 "" sh -c "echo kept | kipcctl send left"
+expect 6 "^kipcctl: unload: 1 channel left in this IPC namespace \(1 message queue holding 1 message, 0 shared-page channels of 0 bytes\)" \
+	kipcctl unload
+expect 1 "^kipcctl: unload: unexpected argument 'now'" kipcctl unload now
+expect 0 "" kipcctl unload --force
+expect 2 "^kipcctl: status: the module is not loaded" kipcctl status
 
 # ---- --help everywhere --------------------------------------------------------------------------
 for c in load unload status ls stat create rm send recv watch; do
 	expect 0 "^Usage: kipcctl $c" kipcctl $c --help
 done
 expect 0 "^Usage: kipcctl COMMAND" kipcctl --help
+for c in load unload status ls stat create rm send recv watch; do
+	has "kipcctl --help: one line for $c" "^  $c +[a-z]"
+done
 expect 1 "^kipcctl: unknown command 'frob' \(see 'kipcctl --help'\)$" kipcctl frob
 
 echo "1..$n"

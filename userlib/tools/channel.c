@@ -25,12 +25,90 @@ static const char *const overflow_names[] = {
 #define NAME_OF(table, i) \
 	((i) < sizeof(table) / sizeof(table[0]) && (table)[i] ? (table)[i] : "?")
 
-/* One line for an error of a channel call on @name. */
-static int channel_error(const char *cmd, const char *name, int err)
+/*
+ * struct why - what an error's line can name beside the errno: the limit that was met
+ * @fd: an fd on the device (attached, for send and recv), to read the limits and the depth
+ * @len: send: the message's whole length
+ * @cr: create: what was asked
+ */
+struct why {
+	int fd;
+	unsigned long long len;
+	const struct kipc_create *cr;
+};
+
+/* The line for an error at a limit, naming it and its value; NULL when @err is none of those. */
+static const char *limit_reason(const char *cmd, int err, const struct why *why, char *buf,
+				size_t len)
 {
-	char what[KIPC_NAME_MAX + 16];
+	char a[32], b[32];
+	struct kipc_info info;
+	struct kipc_stat st;
+
+	if (!why || why->fd < 0)
+		return NULL;
+	if (err == -EAGAIN && !strcmp(cmd, "send") && !kipc_stat_self(why->fd, &st)) {
+		snprintf(buf, len, "would block: queue full: %u of %u messages", st.depth,
+			 st.max_msgs);
+		return buf;
+	}
+	if (err == -EMSGSIZE && why->len && !kipc_stat_self(why->fd, &st)) {
+		snprintf(buf, len, "message of %s is above max_msg_size %s",
+			 human_size(why->len, a, sizeof(a)), human_size(st.max_msg_size, b, sizeof(b)));
+		return buf;
+	}
+	if (kipc_get_info(why->fd, &info))
+		return NULL;
+	switch (err) {
+	case -EDQUOT:
+		snprintf(buf, len, "this user's queued messages would pass max_user_bytes %s "
+			 "(%s queued now): receive some, or load kipc with a higher max_user_bytes",
+			 human_size(info.max_user_bytes, a, sizeof(a)),
+			 human_size(info.user_bytes, b, sizeof(b)));
+		return buf;
+	case -ENOSPC:
+		snprintf(buf, len, "this IPC namespace has %u of max_channels %u channels",
+			 info.ns_channels, info.max_channels);
+		return buf;
+	case -EMFILE:
+		snprintf(buf, len, "this user has %u of max_user_channels %u channels",
+			 info.user_channels, info.max_user_channels);
+		return buf;
+	case -ENOBUFS:
+		snprintf(buf, len, "this user's shared pages would pass max_user_shm_bytes %s "
+			 "(%s in use)", human_size(info.max_user_shm_bytes, a, sizeof(a)),
+			 human_size(info.user_shm_bytes, b, sizeof(b)));
+		return buf;
+	case -ERANGE:
+		if (!why->cr)
+			return NULL;
+		if (why->cr->max_msgs > info.max_msgs)
+			snprintf(buf, len, "--max-msgs %u is above the module's max_msgs %u",
+				 why->cr->max_msgs, info.max_msgs);
+		else if (why->cr->max_msg_size > info.max_msg_size)
+			snprintf(buf, len, "--max-msg-size %s is above the module's max_msg_size %s",
+				 human_size(why->cr->max_msg_size, a, sizeof(a)),
+				 human_size(info.max_msg_size, b, sizeof(b)));
+		else if (why->cr->shm_size > info.max_shm_size)
+			snprintf(buf, len, "--size %s is above the module's max_shm_size %s",
+				 human_size(why->cr->shm_size, a, sizeof(a)),
+				 human_size(info.max_shm_size, b, sizeof(b)));
+		else
+			return NULL;
+		return buf;
+	}
+	return NULL;
+}
+
+/* One line for an error of a channel call on @name; @why (or NULL) lets it name a limit. */
+static int channel_error_why(const char *cmd, const char *name, int err, const struct why *why)
+{
+	char what[KIPC_NAME_MAX + 16], reason[256];
+	const char *limit = limit_reason(cmd, err, why, reason, sizeof(reason));
 
 	snprintf(what, sizeof(what), "%s %s", cmd, name);
+	if (limit)
+		return fail(err == -EAGAIN ? EXIT_AGAIN : EXIT_OTHER, what, "%s", limit);
 	switch (err) {
 	case -ENOENT:
 		return fail(EXIT_NO_CHANNEL, what, "no such channel (see 'kipcctl ls')");
@@ -48,10 +126,6 @@ static int channel_error(const char *cmd, const char *name, int err)
 			    !strcmp(cmd, "recv") ? "empty" : "full");
 	case -ETIMEDOUT:
 		return fail(EXIT_AGAIN, what, "timed out");
-	case -EINVAL:
-	case -ENAMETOOLONG:
-		return fail(EXIT_OTHER, what, "invalid argument: a name is 1 to %d bytes of "
-			    "A-Z a-z 0-9 . _ : @ -", KIPC_NAME_MAX - 1);
 	case -ERANGE:
 		return fail(EXIT_OTHER, what, "an attribute is above the module's limit (see "
 			    "'kipcctl status')");
@@ -65,6 +139,28 @@ static int channel_error(const char *cmd, const char *name, int err)
 	}
 }
 
+static int channel_error(const char *cmd, const char *name, int err)
+{
+	return channel_error_why(cmd, name, err, NULL);
+}
+
+/* The module's rule for a name: 1 to KIPC_NAME_MAX - 1 bytes of A-Z a-z 0-9 . _ : @ - */
+static bool name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len < KIPC_NAME_MAX &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@-") ==
+	       len;
+}
+
+/* A usage error for a bad NAME (exit 1): what a name is. */
+static int bad_name(const struct command *cmd, const char *name)
+{
+	return usage_error(cmd, "'%s' is not a channel name: a name is 1 to %d bytes of "
+			   "A-Z a-z 0-9 . _ : @ -", name, KIPC_NAME_MAX - 1);
+}
+
 /* The one NAME after a command's options.  Return: 0, or the exit code of a usage error. */
 static int name_arg(const struct command *cmd, int argc, char **argv, const char **name)
 {
@@ -72,6 +168,8 @@ static int name_arg(const struct command *cmd, int argc, char **argv, const char
 		return usage_error(cmd, "which channel? NAME is missing");
 	if (optind + 1 < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (!name_valid(argv[optind]))
+		return bad_name(cmd, argv[optind]);
 	*name = argv[optind];
 	return EXIT_OK;
 }
@@ -445,8 +543,9 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 	if (!(cr.flags & KIPC_CREATE_AUTODESTROY) != !hold)
 		return usage_error(cmd, "--autodestroy needs a command to hold the channel "
 				   "(-- COMMAND...), and a command needs --autodestroy");
-	if (!set_name(cr.name, argv[optind + 1]))
-		return channel_error("create", argv[optind + 1], -ENAMETOOLONG);
+	if (!name_valid(argv[optind + 1]))
+		return bad_name(cmd, argv[optind + 1]);
+	set_name(cr.name, argv[optind + 1]);
 	if (hold)
 		cr.access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE;
 	fd = device_open("create");
@@ -454,8 +553,11 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		return -fd;
 	ret = kipc_create(fd, &cr);
 	if (ret) {
+		struct why why = { .fd = fd, .cr = &cr };
+
+		ret = channel_error_why("create", cr.name, ret, &why);
 		close(fd);
-		return channel_error("create", cr.name, ret);
+		return ret;
 	}
 	printf("%s %s: id %u (%s)\n", type, cr.name, cr.id, cr.created ? "created" :
 	       "exists, opened");
@@ -481,6 +583,9 @@ static int cmd_rm(const struct command *cmd, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error(cmd, "which channel? NAME is missing");
+	for (i = optind; i < argc; i++)
+		if (!name_valid(argv[i]))
+			return bad_name(cmd, argv[i]);
 	fd = device_open("rm");
 	if (fd < 0)
 		return -fd;
@@ -570,8 +675,10 @@ static int cmd_send(const struct command *cmd, int argc, char **argv)
 					      WAIT_OPTIONS };
 	struct wait_opts w = { 0 };
 	unsigned long long prio = 0;
+	struct why why;
 	struct queue q;
 	size_t len = 0;
+	char rest[4096];
 	ssize_t n;
 	int c, fd, ret, status;
 
@@ -594,12 +701,16 @@ static int cmd_send(const struct command *cmd, int argc, char **argv)
 		}
 		len += (size_t)n;
 	}
+	/* Too long: count the rest, so the error can say how long it was. */
+	why = (struct why){ .fd = fd, .len = len };
+	while (len > q.st.max_msg_size && (n = read(STDIN_FILENO, rest, sizeof(rest))) > 0)
+		why.len += (unsigned long long)n;
 	ret = kipc_send(fd, q.buf, len, (unsigned int)prio, w.flags, w.timeout_ns);
 	if (ret == KIPC_SEND_DROPPED)
 		/* The policy did its job; say so, as ipcs would not. */
 		fprintf(stderr, "kipcctl send: %s: full, and every queued message outranks this one: dropped\n",
 			q.name);
-	ret = ret < 0 ? channel_error("send", q.name, ret) : EXIT_OK;
+	ret = ret < 0 ? channel_error_why("send", q.name, ret, &why) : EXIT_OK;
 out_free:
 	free(q.buf);
 	close(fd);
@@ -732,15 +843,18 @@ static int cmd_watch(const struct command *cmd, int argc, char **argv)
 
 const struct command channel_commands[] = {
 	{ "ls", "[--json]",
+	  "list the channels of this IPC namespace, as ipcs does",
 	  "List the channels of this IPC namespace, as ipcs does: type, name, id, owner, mode,\n"
 	  "depth (mq) or size in bytes (shm), and the attachments (open fds).\n\n"
 	  "  -j, --json   a JSON array of objects instead of the table\n"
 	  "  -h, --help   this text\n", cmd_ls },
 	{ "stat", "[--json] NAME",
+	  "one channel's attributes and counters",
 	  "Show every attribute and counter of the channel NAME.\n\n"
 	  "  -j, --json   one JSON object (times in nanoseconds since the epoch)\n"
 	  "  -h, --help   this text\n", cmd_stat },
 	{ "create", "mq|shm NAME [OPTIONS] [--autodestroy -- COMMAND [ARGS...]]",
+	  "create a message queue or a shared-page channel, as ipcmk does",
 	  "Create a channel, as ipcmk does, and print its id.  Without --excl an existing\n"
 	  "channel of that name, type and attributes is opened instead.\n\n"
 	  "  -m, --mode MODE          permission bits, octal (default 0600)\n"
@@ -753,27 +867,31 @@ const struct command channel_commands[] = {
 	  "                           runs COMMAND holding one (its fd number is in $KIPC_FD)\n"
 	  "  -h, --help               this text\n", cmd_create },
 	{ "rm", "[--now] NAME...",
+	  "remove channels by name, as ipcrm does",
 	  "Remove channels, as ipcrm does.  The name goes at once; attached processes go on\n"
 	  "until they close, unless --now.\n\n"
 	  "  -n, --now    destroy now: every waiter and later call gets EIDRM (SysV IPC_RMID)\n"
 	  "  -h, --help   this text\n", cmd_rm },
 	{ "send", "[--prio N] [--timeout MS] [--nonblock] NAME",
+	  "send stdin as one message",
 	  "Send stdin, up to end of file, as one message to the queue NAME.\n\n"
 	  "  -p, --prio N       priority, 0 (default) to 32767 (served first)\n"
 	  "  -t, --timeout MS   wait at most MS milliseconds for room (exit 7 after)\n"
 	  "  -n, --nonblock     do not wait for room (exit 7 when the queue is full)\n"
 	  "  -h, --help         this text\n", cmd_send },
 	{ "recv", "[--prio] [--timeout MS] [--nonblock] NAME",
+	  "receive one message to stdout",
 	  "Receive one message from the queue NAME and write it to stdout.\n\n"
 	  "  -p, --prio         write the message's priority and a newline first\n"
 	  "  -t, --timeout MS   wait at most MS milliseconds for a message (exit 7 after)\n"
 	  "  -n, --nonblock     do not wait (exit 7 when the queue is empty)\n"
 	  "  -h, --help         this text\n", cmd_recv },
 	{ "watch", "[--interval MS] [--count N] NAME",
+	  "a channel's counters, live",
 	  "Follow a channel's counters: a line per interval with depth, sent, received,\n"
 	  "dropped (mq), or mappings, notifies, waits, doorbell (shm), and the attachments.\n\n"
 	  "  -i, --interval MS   time between lines (default 1000)\n"
 	  "  -c, --count N       stop after N lines (default: until interrupted)\n"
 	  "  -h, --help          this text\n", cmd_watch },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };

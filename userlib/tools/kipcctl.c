@@ -150,6 +150,19 @@ int parse_size(const struct command *cmd, const char *opt, const char *arg,
 	return parse_scaled(cmd, opt, arg, max, true, out);
 }
 
+const char *human_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && bytes >= 1024 && !(bytes % 1024)) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", bytes, bytes == 1 && !u ? "byte" : units[u]);
+	return buf;
+}
+
 bool module_loaded(void)
 {
 	return access("/sys/module/kipc", F_OK) == 0;
@@ -209,8 +222,7 @@ static void print_help(FILE *f)
 		KIPC_DEVICE_PATH);
 	for (i = 0; i < sizeof(command_tables) / sizeof(command_tables[0]); i++)
 		for (c = command_tables[i]; c->name; c++)
-			fprintf(f, "  %s%*s%s\n", c->name, *c->args ? 9 - (int)strlen(c->name) : 0,
-				"", c->args);
+			fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\nExit status:\n"
 		"  0 success               1 usage error\n"
 		"  2 module or device problem (not loaded, not found, %s absent)\n"
@@ -218,6 +230,7 @@ static void print_help(FILE *f)
 		"  5 already exists        6 busy, in use\n"
 		"  7 timed out, or would block\n"
 		"  8 any other error\n\n"
+		"'kipcctl COMMAND --help' gives a command's arguments and options.\n"
 		"KIPC_DEVICE names another device node than %s.  See kipcctl(8).\n",
 		KIPC_DEVICE_PATH, KIPC_DEVICE_PATH);
 }

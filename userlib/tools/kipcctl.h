@@ -25,18 +25,23 @@ enum {
  * struct command - one subcommand
  * @name: what the user types
  * @args: the synopsis after the name
+ * @summary: what it does, in the few words of the top-level help's one line
  * @help: the text of --help after the synopsis (options and what they do)
  * @run: the command; argv[0] is its name.  Returns an exit code.
  */
 struct command {
 	const char *name;
 	const char *args;
+	const char *summary;
 	const char *help;
 	int (*run)(const struct command *cmd, int argc, char **argv);
 };
 
 extern const struct command module_commands[];
 extern const struct command channel_commands[];
+
+/* A size in the unit that says it exactly: "1 MiB", "8 KiB", "1000 bytes". */
+const char *human_size(unsigned long long bytes, char *buf, size_t len);
 
 /* Print "kipcctl: WHAT: WHY" on stderr and return @code. */
 int fail(int code, const char *what, const char *why_fmt, ...)

@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +115,80 @@ static char *join_options(int argc, char **argv)
 	return s;
 }
 
-static int insert_error(const char *what, const char *name, int err)
+/*
+ * Each PARAM=VALUE of @argv names a parameter @mod declares (modinfo's parm lines).  The
+ * kernel would load the module and only warn that it ignored an unknown one, which is never
+ * what the caller meant.
+ * Return: 0, or the exit code after a usage error naming the unknown one and the known ones.
+ */
+static int check_parameters(const struct command *cmd, struct kmod_module *mod, int argc,
+			    char **argv)
 {
+	struct kmod_list *info = NULL, *l;
+	char names[32][64], known[32 * 66] = "";
+	unsigned int count = 0, j;
+	size_t n;
+	int i;
+
+	if (kmod_module_get_info(mod, &info) < 0)
+		return EXIT_OK;		/* nothing to check against: the kernel decides */
+	kmod_list_foreach(l, info) {
+		const char *val = kmod_module_info_get_value(l);
+
+		if (strcmp(kmod_module_info_get_key(l), "parm") || !val || count == 32)
+			continue;
+		n = strcspn(val, ":");
+		snprintf(names[count], sizeof(names[count]), "%.*s", (int)n, val);
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 count ? ", " : "", names[count]);
+		count++;
+	}
+	kmod_module_info_free_list(info);
+	for (i = 0; i < argc; i++) {
+		n = strcspn(argv[i], "=");
+		for (j = 0; j < count; j++)
+			if (strlen(names[j]) == n && !strncmp(names[j], argv[i], n))
+				break;
+		if (j == count)
+			return usage_error(cmd, "unknown parameter '%.*s': kipc's are %s", (int)n,
+					   argv[i], count ? known : "(none declared)");
+	}
+	return EXIT_OK;
+}
+
+/*
+ * The kernel's own reason for refusing the module: what it logged about kipc after @kmsg's
+ * position (/dev/kmsg opened before the insert), such as "max_msgs must be 1..65536" or
+ * "'x' invalid for parameter 'max_msgs'".  "" when there is none to read.
+ */
+static const char *kernel_reason(int kmsg, char *buf, size_t len)
+{
+	char rec[1024];
+	ssize_t n;
+
+	buf[0] = 0;
+	while (kmsg >= 0 && (n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+		char *msg = memchr(rec, ';', (size_t)n);
+
+		rec[n] = 0;
+		if (!msg || strncmp(msg + 1, MODULE_NAME ": ", sizeof(MODULE_NAME ": ") - 1))
+			continue;
+		msg += 1 + sizeof(MODULE_NAME ": ") - 1;
+		msg[strcspn(msg, "\n")] = 0;
+		if (strstr(msg, "taint"))	/* out-of-tree, unsigned: true, and not why */
+			continue;
+		/* Several lines: keep them all, "; " between. */
+		if (strlen(buf) + strlen(msg) + 3 < len)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "; " : "",
+				 msg);
+	}
+	return buf;
+}
+
+static int insert_error(const char *what, const char *name, int err, const char *reason)
+{
+	if ((err == -EINVAL || err == -ERANGE || err == -ENOENT) && reason[0])
+		return fail(EXIT_OTHER, what, "the kernel refused it: %s", reason);
 	switch (err) {
 	case -EEXIST:
 		return fail(EXIT_EXISTS, what, "the module is already loaded (see 'kipcctl "
@@ -149,8 +222,8 @@ static int cmd_load(const struct command *cmd, int argc, char **argv)
 	struct kmod_ctx *ctx;
 	const char *name = MODULE_NAME;
 	static const struct option opts[] = { OPTIONS_END };
-	char *options;
-	int c, ret, status;
+	char *options, reason[512];
+	int c, kmsg, ret, status;
 
 	while ((c = next_option(cmd, argc, argv, ":h", opts, &status)) != -1)
 		if (c == -2)
@@ -168,13 +241,23 @@ static int cmd_load(const struct command *cmd, int argc, char **argv)
 	ret = find_module(ctx, name, "load", &mod);
 	if (ret)
 		goto out_unref_ctx;
+	ret = check_parameters(cmd, mod, argc, argv);
+	if (ret)
+		goto out_unref_mod;
 	options = join_options(argc, argv);
 	if (!options) {
 		ret = fail(EXIT_OTHER, "load", "%s", strerror(ENOMEM));
 		goto out_unref_mod;
 	}
+	/* Read from here on after a refusal: the kernel says why in its log. */
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
 	c = kmod_module_insert_module(mod, 0, options);
-	ret = c ? insert_error("load", name, c) : EXIT_OK;
+	ret = c ? insert_error("load", name, c, kernel_reason(kmsg, reason, sizeof(reason))) :
+		  EXIT_OK;
+	if (kmsg >= 0)
+		close(kmsg);
 	if (!c)
 		printf("loaded %s%s%s\n", kmod_module_get_path(mod) ?: name, *options ? " " : "",
 		       options);
@@ -199,17 +282,69 @@ static int kipc_module(struct kmod_ctx **ctx, struct kmod_module **mod)
 	return kmod_module_get_initstate(*mod);
 }
 
+/*
+ * Channels that unloading would destroy, with what they hold: -1 to go on (none, or the device
+ * cannot tell), else the exit code after saying what is left and how to go on.  Only the
+ * caller's IPC namespace can be listed.  The fd is closed again before the module is removed.
+ * Not root, or the module in use: the removal's own error says that first.
+ */
+static int channels_left(void)
+{
+	unsigned long long messages = 0, shm_bytes = 0;
+	unsigned int total = 0, mqs = 0, shms = 0;
+	struct kipc_list_entry e[256];
+	char size[32], refcnt[32];
+	int fd, n, i;
+
+	if (geteuid() != 0 || strcmp(read_line(SYSFS_MODULE "/refcnt", refcnt, sizeof(refcnt)), "0"))
+		return -1;
+	fd = kipc_open(0);
+	if (fd < 0)
+		return -1;
+	n = kipc_list_all(fd, e, sizeof(e) / sizeof(e[0]), &total);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (e[i].type == KIPC_TYPE_MQ) {
+			mqs++;
+			messages += e[i].depth;
+		} else {
+			shms++;
+			shm_bytes += e[i].shm_size;
+		}
+	}
+	return fail(EXIT_BUSY, "unload", "%u channel%s left in this IPC namespace (%u message "
+		    "queue%s holding %llu message%s, %u shared-page channel%s of %s%s): remove "
+		    "them with 'kipcctl rm', or unload with them, and what they hold, with "
+		    "'kipcctl unload --force'", total, total == 1 ? "" : "s", mqs,
+		    mqs == 1 ? "" : "s", messages, messages == 1 ? "" : "s", shms,
+		    shms == 1 ? "" : "s", human_size(shm_bytes, size, sizeof(size)),
+		    total > (unsigned int)n ? ", among the first listed" : "");
+}
+
 static int cmd_unload(const struct command *cmd, int argc, char **argv)
 {
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, OPTIONS_END };
 	struct kmod_module *mod;
 	struct kmod_ctx *ctx;
+	bool force = false;
 	char refcnt[32];
-	int c, ret;
+	int c, ret, status;
 
-	ret = no_arguments(cmd, argc, argv);
-	if (ret >= 0)
-		return ret;
+	while ((c = next_option(cmd, argc, argv, ":hf", opts, &status)) != -1) {
+		if (c == -2)
+			return status;
+		force = true;
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	c = kipc_module(&ctx, &mod);
+	if (c >= 0 && !force) {
+		ret = channels_left();
+		if (ret >= 0)
+			goto out;
+	}
 	if (c >= 0)
 		c = kmod_module_remove_module(mod, 0);
 	switch (c) {
@@ -233,6 +368,7 @@ static int cmd_unload(const struct command *cmd, int argc, char **argv)
 	default:
 		ret = fail(exit_code(c), "unload", "%s", strerror(-c));
 	}
+out:
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
 	return ret;
@@ -340,6 +476,7 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 
 const struct command module_commands[] = {
 	{ "load", "[PATH|NAME] [PARAM=VALUE...]",
+	  "load the module, with parameters",
 	  "Load the kipc module with libkmod, as insmod and modprobe do.  PATH (containing a '/'\n"
 	  "or ending in .ko) loads that file; NAME (default kipc) loads the module installed\n"
 	  "for the running kernel (make install, make dkms-install).  PARAM=VALUE sets a module\n"
@@ -347,14 +484,18 @@ const struct command module_commands[] = {
 	  "max_user_channels, max_user_shm_bytes, direct_copy_min.\n"
 	  "Needs root.\n\n"
 	  "  -h, --help   this text\n", cmd_load },
-	{ "unload", "",
+	{ "unload", "[--force]",
+	  "unload the module (--force with channels left)",
 	  "Unload the kipc module.  Refused (exit 6) while any process has /dev/kipc open or a\n"
-	  "channel mapped.  Needs root.\n\n"
+	  "channel mapped, and while channels are left in this IPC namespace (it says how many\n"
+	  "and what they hold).  Needs root.\n\n"
+	  "  -f, --force  unload although channels are left: they go, with what they hold\n"
 	  "  -h, --help   this text\n", cmd_unload },
 	{ "status", "",
+	  "the module, its parameters, the device and the limits in use",
 	  "Show whether the module is loaded, its version, refcount and parameters, the device\n"
 	  "node, the ABI and features the module reports, and what this IPC namespace and your\n"
 	  "uid use of the limits.  Exits 2 when it is not loaded.\n\n"
 	  "  -h, --help   this text\n", cmd_status },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
