@@ -276,6 +276,7 @@ check: deps
 	@$(MAKE) -s vm-test-faultinject
 	@$(MAKE) -s packaging-check
 	@$(MAKE) -s vm-test-kipcctl
+	@$(MAKE) -s vm-test-walk
 	@$(MAKE) -s vm-test-demo
 	@$(MAKE) -s vm-fuzz
 	@$(MAKE) -s vm-stress
@@ -318,7 +319,7 @@ help:
 	@echo '  check               every test below, and lint: what CI runs'
 	@echo '  host-test, host-tsan, transport-test   the library on this machine'
 	@echo '  vm-test             the check plan on 6.1, 6.12 and the newest (vm-test-stock, -lts, -newest)'
-	@echo '  vm-test-faultinject, vm-fuzz, vm-stress, vm-test-kipcctl, vm-test-demo, vm-selftest'
+	@echo '  vm-test-faultinject, vm-fuzz, vm-stress, vm-test-kipcctl, vm-test-walk, vm-test-demo, vm-selftest'
 	@echo '  lint                sparse, checkpatch, uapi-padding, docs-check'
 	@echo '  packaging-check     install-check, dkms-check, range-check'
 	@echo 'Install:'

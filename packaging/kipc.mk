@@ -25,8 +25,10 @@
 #   make range-check       a build against a kernel outside the supported range stops at once
 #   make ksft-build        tests/selftests/Makefile builds alone and as a kernel tree's TARGET
 #   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
+#   make vm-test-walk      the README's "Use it on your machine" in the stock test VM, word for
+#                          word, on this checkout installed (the plan "walk")
 
-.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build vm-test-kipcctl \
+.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build vm-test-kipcctl vm-test-walk \
 	vm-root-kipcctl
 
 # One version for the module, the library's pkg-config file and DKMS: the module's.
@@ -215,3 +217,7 @@ vm-root-kipcctl: lib transport $(KIPCCTL)
 
 vm-test-kipcctl: lib $(KIPCCTL)
 	@bash tests/vm/run.sh --kernel stock --plan kipcctl
+
+# The README's "Use it on your machine", word for word, on the installed tree (plan "walk").
+vm-test-walk: lib $(KIPCCTL)
+	@bash tests/vm/run.sh --kernel stock --plan walk

@@ -221,8 +221,15 @@ while read -r kind arg rest <&4; do
 		;;
 	shell)
 		say "@@ shell"
-		echo "kipc test VM: the module is loaded. 'poweroff -f' (or Ctrl-a x) leaves."
-		setsid cttyhack sh </dev/console >/dev/console 2>&1
+		if [ -d /sys/module/kipc ]; then
+			echo "kipc test VM: the module is loaded. 'poweroff -f' (or Ctrl-a x) leaves."
+		else
+			echo "kipc test VM: this checkout is installed under /usr and the module is not"
+			echo "loaded: 'kipcctl load' loads it, as the README's walk does (you are root;"
+			echo "sudo passes through).  'poweroff -f' (or Ctrl-a x) leaves."
+		fi
+		PATH=/usr/bin:/usr/sbin:/bin:/sbin USER=root HOME=/ \
+			setsid cttyhack sh </dev/console >/dev/console 2>&1
 		end_step "$name" 0
 		;;
 	*)

@@ -155,8 +155,33 @@ demo)
 		"run /bin/kipc-cost" \
 		"run /bin/kipc-bench --mode vm-$mode --out /tmp/bench --no-plots ${KIPC_BENCH_ARGS:---duration 10}" \
 		"export /tmp/bench" "rmmod kipc" > "$work/plan" ;;
-shell)
-	printf '%s\n' "insmod /lib/kipc/kipc.ko" "shell" "rmmod kipc" > "$work/plan" ;;
+shell|walk)
+	# A machine as the README's "Use it on your machine" leaves it: this checkout installed
+	# (PREFIX=/usr, the module in /lib/modules with depmod's index) and the module not
+	# loaded.  Everyone is root here: sudo passes through, and usermod -aG is busybox's
+	# addgroup.  "walk" runs the README's commands word for word (tests/vm/readme-walk.sh);
+	# "shell" hands the console over to try them.
+	make -s -C "$top" vm-root-kipcctl KDIR="$KDIR" KMOD_OUT="$kmod" VM_ROOT="$work/overlay"
+	mkdir -p "$work/overlay/usr/sbin"
+	printf '#!/bin/sh\n# sudo in the test VM, where everyone is root\nexec "$@"\n' \
+		> "$work/overlay/usr/bin/sudo"
+	cat > "$work/overlay/usr/sbin/usermod" <<'USERMOD'
+#!/bin/sh
+# usermod in the test VM: -aG GROUP USER only, as a member added to GROUP's line of /etc/group
+[ "$1" = -aG ] && [ $# -eq 3 ] || { echo "usermod (test VM): only -aG GROUP USER" >&2; exit 2; }
+grep -q "^$2:" /etc/group || { echo "usermod: group '$2' does not exist" >&2; exit 6; }
+grep -q "^$2:[^:]*:[^:]*:\(.*,\)\{0,1\}$3\(,.*\)\{0,1\}$" /etc/group && exit 0
+sed -i "s/^\($2:[^:]*:[^:]*:\)\(.\{1,\}\)$/\1\2,$3/; s/^\($2:[^:]*:[^:]*:\)$/\1$3/" /etc/group
+USERMOD
+	chmod 755 "$work/overlay/usr/bin/sudo" "$work/overlay/usr/sbin/usermod"
+	if [ "$plan" = walk ]; then
+		bash "$top/tests/vm/readme-walk.sh" "$top/README.md" > "$work/overlay/bin/readme-walk"
+		chmod 755 "$work/overlay/bin/readme-walk"
+		printf '%s\n' "kselftest /bin/readme-walk" "kmemleak" > "$work/plan"
+	else
+		echo "shell" > "$work/plan"
+	fi
+	extra_group="kipc:x:998:" ;;
 fuzz)
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-fuzz --seed ${KIPC_FUZZ_SEED:-1} --ops ${KIPC_FUZZ_OPS:-100000}" \
 		"rmmod kipc" "kmemleak" > "$work/plan" ;;
@@ -192,6 +217,7 @@ fi
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+[ -z "${extra_group:-}" ] || echo "$extra_group" >> "$root/etc/group"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
 # ---- QEMU ------------------------------------------------------------------------------------
