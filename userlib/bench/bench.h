@@ -49,6 +49,10 @@ struct bench_opts {
 	unsigned int pairs;		/* scaling: this many pairs at once, 0 for none */
 	bool plots;
 	bool quick;
+	/* Backends asked for by name that cannot run here, and why: the exit status says so. */
+	const char *missing[MAX_BACKENDS];
+	const char *missing_why[MAX_BACKENDS];
+	unsigned int nmissing;
 };
 
 /* One measurement, one repeat. */
@@ -96,6 +100,8 @@ struct point {
 	unsigned int repeats;
 	struct spread p50, p90, p99, p999, max, msgs_s, mib_s;
 	struct spread cpu;		/* both sides' CPU ns per round trip or message */
+	unsigned long samples;		/* the fewest round trips (or messages) of a repeat: */
+					/* what each repeat's percentiles are taken over */
 	double ratio;			/* against the baseline's same point, 0 when none */
 };
 

@@ -117,6 +117,48 @@ static void summary(FILE *f, const struct bench_run *run, enum workload wl)
 	}
 }
 
+/*
+ * Beside a latency or stream table: both sides' CPU time per round trip (or message), in
+ * microseconds, and the fewest samples a repeat of that point measured.  A side that spins
+ * while it waits spends CPU the latency does not show.
+ */
+static void summary_cpu(FILE *f, const struct bench_run *run, enum workload wl)
+{
+	const struct bench_opts *o = run->opts;
+	const struct point *pt;
+	char buf[CELL], head[32];
+	unsigned long fewest = 0;
+	unsigned int i, j;
+
+	fprintf(f, "\nCPU time per %s, both sides together, in microseconds\n",
+		wl == WL_LATENCY ? "round trip" : "message");
+	fprintf(f, "%-20s", "backend");
+	for (j = 0; j < o->nsizes; j++) {
+		format_size(head, sizeof(head), o->sizes[j]);
+		fprintf(f, " %*s", CELL - 1, head);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < o->nbackends; i++) {
+		fprintf(f, "%-20s", o->backends[i]->name);
+		for (j = 0; j < o->nsizes; j++) {
+			pt = find(run, o->backends[i], wl, o->sizes[j], 1);
+			if (pt && pt->status == PT_OK) {
+				snprintf(buf, sizeof(buf), "%.2f", pt->cpu.med / 1e3);
+				if (!fewest || pt->samples < fewest)
+					fewest = pt->samples;
+			} else {
+				snprintf(buf, sizeof(buf), "%s", pt && pt->status == PT_LIMIT ? "n/a" :
+					 pt ? "FAILED" : "");
+			}
+			fprintf(f, " %*s", CELL - 1, buf);
+		}
+		fprintf(f, "\n");
+	}
+	if (wl == WL_LATENCY && fewest)
+		fprintf(f, "(each repeat's percentiles are over its own round trips: at least %lu "
+			"per point here, each point's count in table.txt)\n", fewest);
+}
+
 static void header(FILE *f, const struct bench_run *run)
 {
 	const struct bench_opts *o = run->opts;
@@ -187,10 +229,12 @@ static void detail(FILE *f, const struct bench_run *run)
 	char size[16];
 
 	fprintf(f, "\nEvery point (latency in microseconds; [min - max] over the repeats; CPU: "
-		"both sides' CPU time per round trip or message, in microseconds)\n");
-	fprintf(f, "%-20s %-8s %8s %5s %9s %19s %9s %9s %9s %9s %11s %23s %9s %8s\n", "backend",
-		"workload", "size", "batch", "p50", "[p50 min - max]", "p90", "p99", "p99.9", "max",
-		"MiB/s", "[msgs/s min - max]", "CPU", "ratio");
+		"both sides' CPU time per round trip or message, in microseconds; samples: the "
+		"fewest round trips or messages a repeat measured, which its percentiles are "
+		"taken over)\n");
+	fprintf(f, "%-20s %-8s %8s %5s %9s %19s %9s %9s %9s %9s %11s %23s %9s %9s %8s\n",
+		"backend", "workload", "size", "batch", "p50", "[p50 min - max]", "p90", "p99",
+		"p99.9", "max", "MiB/s", "[msgs/s min - max]", "CPU", "samples", "ratio");
 	for (i = 0; i < run->npoints; i++) {
 		pt = &run->points[i];
 		format_size(size, sizeof(size), pt->size);
@@ -212,7 +256,7 @@ static void detail(FILE *f, const struct bench_run *run)
 		else
 			fprintf(f, "%9s %19s %9s %9s %9s %9s %11.1f [%10.0f - %10.0f]", "", "",
 				"", "", "", "", pt->mib_s.med, pt->msgs_s.min, pt->msgs_s.max);
-		fprintf(f, " %9.2f", pt->cpu.med / 1e3);
+		fprintf(f, " %9.2f %9lu", pt->cpu.med / 1e3, pt->samples);
 		if (pt->ratio > 0)
 			fprintf(f, " %7.2fx", pt->ratio);
 		fprintf(f, "\n");
@@ -250,7 +294,7 @@ static void write_csv(const struct bench_run *run)
 	fprintf(f, ",p50_ns,p50_ns_min,p50_ns_max,p90_ns,p90_ns_min,p90_ns_max,p99_ns,p99_ns_min,"
 		"p99_ns_max,p999_ns,p999_ns_min,p999_ns_max,max_ns,max_ns_min,max_ns_max");
 	fprintf(f, ",msgs_s,msgs_s_min,msgs_s_max,mib_s,mib_s_min,mib_s_max");
-	fprintf(f, ",cpu_ns,cpu_ns_min,cpu_ns_max,ratio,baseline,error\n");
+	fprintf(f, ",cpu_ns,cpu_ns_min,cpu_ns_max,ratio,baseline,samples,error\n");
 	for (i = 0; i < run->npoints; i++) {
 		pt = &run->points[i];
 		fprintf(f, "%s,%s,%s,%zu,%u,%s,%zu,%u", run->opts->mode, pt->b->name,
@@ -266,7 +310,8 @@ static void write_csv(const struct bench_run *run)
 		spread_csv(f, &pt->mib_s);
 		spread_csv(f, &pt->cpu);
 		/* The error may hold commas: quoted, with its quotes doubled (it has none). */
-		fprintf(f, ",%.4f,%s,\"%s\"\n", pt->ratio, run->opts->baseline, pt->error);
+		fprintf(f, ",%.4f,%s,%lu,\"%s\"\n", pt->ratio, run->opts->baseline, pt->samples,
+			pt->error);
 	}
 	fclose(f);
 }
@@ -337,10 +382,9 @@ static void write_json(const struct bench_run *run)
 	for (i = 0; i < run->npoints; i++) {
 		pt = &run->points[i];
 		fprintf(f, "    {\"backend\": \"%s\", \"workload\": \"%s\", \"size\": %zu, "
-			"\"batch\": %u, \"status\": \"%s\", \"repeats\": %u", pt->b->name,
-			workload_name(pt->wl), pt->size, pt->batch,
-			status_name(pt->status),
-			pt->repeats);
+			"\"batch\": %u, \"status\": \"%s\", \"repeats\": %u, \"samples\": %lu",
+			pt->b->name, workload_name(pt->wl), pt->size, pt->batch,
+			status_name(pt->status), pt->repeats, pt->samples);
 		if (pt->status == PT_LIMIT)
 			fprintf(f, ", \"limit\": %zu", pt->limit);
 		if (pt->status == PT_FAILED) {
@@ -411,35 +455,101 @@ static bool write_data(const struct bench_run *run, const struct kipc_transport_
 }
 
 
-/* One plot of plot.gp: @name.@ext, every backend's @cols of data/<backend>.dat. */
-static void plot_one(FILE *f, const char *name, const char *ext, const char *title,
-		     const char *ylabel, const char *cols, const char *mode)
+/*
+ * The plots: one image per measure (latency, throughput), in three panels side by side, one
+ * per family of mechanisms, each with its own colours and markers and, for reference, the
+ * baseline (pipe) as a dashed black line in the families it is not part of.  Log axes; under
+ * icount the guest clock counts instructions, and the axes say so.
+ */
+enum family { FAM_QUEUE, FAM_STREAM, FAM_SHM, NFAMILIES };
+
+static const char *const family_title[NFAMILIES] = {
+	[FAM_QUEUE] = "message queues",
+	[FAM_STREAM] = "streams and sockets",
+	[FAM_SHM] = "shared memory",
+};
+
+static enum family family_of(const struct kipc_transport_backend *b)
 {
-	fprintf(f, "set output '%s.%s'\n", name, ext);
-	fprintf(f, "set title \"%s, mode %s\"\n", title, mode);
-	fprintf(f, "set ylabel '%s'\n", ylabel);
-	fprintf(f, "plot for [b in backends] 'data/'.b.'.dat' using %s with yerrorlines "
-		"title b\n", cols);
+	if (b->flags & (KIPC_TRANSPORT_SHARED_MEMORY | KIPC_TRANSPORT_ZERO_COPY))
+		return FAM_SHM;
+	if (strstr(b->name, "mq") || strstr(b->name, "msg") || strstr(b->name, "rpc"))
+		return FAM_QUEUE;
+	return FAM_STREAM;
 }
-static void write_plot_script(const struct bench_run *run, const char *list)
+
+/* Eight colours that stay apart (Okabe-Ito, with black kept for the baseline) and markers. */
+static const char *const colours[] = { "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00",
+				       "#56b4e9", "#7f3c8d", "#8c564b" };
+static const int markers[] = { 7, 5, 9, 13, 11, 15, 4, 6 };
+
+static void plot_measure(FILE *f, const struct bench_run *run, const bool *has_data,
+			 const char *name, const char *ext, const char *title, const char *ylabel,
+			 const char *cols)
+{
+	const struct bench_opts *o = run->opts;
+	const struct kipc_transport_backend *b;
+	unsigned int i, k, fam, panels = 0;
+
+	for (fam = 0; fam < NFAMILIES; fam++)
+		for (i = 0; i < o->nbackends; i++)
+			if (has_data[i] && family_of(o->backends[i]) == fam) {
+				panels++;
+				break;
+			}
+	if (!panels)
+		return;
+	fprintf(f, "set output '%s.%s'\n", name, ext);
+	fprintf(f, "set multiplot layout 1,%u title \"%s, mode %s\" font ',12'\n", panels, title,
+		o->mode);
+	fprintf(f, "set ylabel '%s'\n", ylabel);
+	for (fam = 0; fam < NFAMILIES; fam++) {
+		bool first = true, base_in = false;
+
+		for (i = 0; i < o->nbackends; i++)
+			if (has_data[i] && family_of(o->backends[i]) == fam &&
+			    !strcmp(o->backends[i]->name, o->baseline))
+				base_in = true;
+		for (i = 0, k = 0; i < o->nbackends; i++) {
+			b = o->backends[i];
+			if (!has_data[i] || family_of(b) != fam)
+				continue;
+			if (first)
+				fprintf(f, "set title '%s'\nplot ", family_title[fam]);
+			fprintf(f, "%s'data/%s.dat' using %s with yerrorlines lw 1.5 lc rgb '%s' pt %d "
+				"ps 1.1 title '%s'", first ? "" : ", \\\n     ", b->name, cols,
+				colours[k % 8], markers[k % 8], b->name);
+			first = false;
+			k++;
+		}
+		if (first)
+			continue;
+		for (i = 0; i < o->nbackends; i++)
+			if (!base_in && has_data[i] && !strcmp(o->backends[i]->name, o->baseline))
+				fprintf(f, ", \\\n     'data/%s.dat' using %s with lines lw 1.5 dt 2 "
+					"lc rgb 'black' title '%s (reference)'", o->baseline, cols,
+					o->baseline);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "unset multiplot\n");
+}
+
+static void write_plot_script(const struct bench_run *run, const bool *has_data)
 {
 	const struct bench_opts *o = run->opts;
 	FILE *f = create(run, "plot.gp");
+	bool icount = !strcmp(o->mode, "vm-icount");
 	char size[16];
-	unsigned int j;
+	unsigned int j, t;
 	static const char *const terms[][2] = {
-		{ "pngcairo size 1100,700 font 'sans,10'", "png" },
-		{ "svg size 1100,700 dynamic font 'sans,10' background rgb 'white'", "svg" },
+		{ "pngcairo size 1650,600 font 'sans,10'", "png" },
+		{ "svg size 1650,600 dynamic font 'sans,10' background rgb 'white'", "svg" },
 	};
-	unsigned int t;
 
 	if (!f)
 		return;
 	fprintf(f, "# kipc-bench plots; run with gnuplot in this folder.\n");
-	fprintf(f, "backends = \"%s\"\n", list);
-	fprintf(f, "set logscale xy\nset grid\nset key outside right top\n");
-	/* Lines 9 on are dashed: the colours repeat after eight. */
-	fprintf(f, "set for [i=9:32] linetype i dashtype 2\n");
+	fprintf(f, "set logscale xy\nset grid xtics ytics mytics\nset key top left font ',9'\n");
 	fprintf(f, "set xtics (");
 	for (j = 0; j < o->nsizes; j++) {
 		format_size(size, sizeof(size), o->sizes[j]);
@@ -447,18 +557,20 @@ static void write_plot_script(const struct bench_run *run, const char *list)
 	}
 	fprintf(f, ")\nset xrange [%zu:%zu]\n", o->sizes[0] / 2 ? o->sizes[0] / 2 : 1,
 		o->sizes[o->nsizes - 1] * 2);
-	fprintf(f, "set xlabel 'message size'\n");
+	fprintf(f, "set xlabel 'message size (bytes, log scale)'\n");
 	for (t = 0; t < 2; t++) {
 		fprintf(f, "set terminal %s\n", terms[t][0]);
 		/* Only what was measured: gnuplot refuses a plot with no point. */
 		if (o->latency)
-			plot_one(f, "latency", terms[t][1], "Round-trip latency (p50, bars: min to "
-				 "max over repeats)", "round-trip latency, p50 (microseconds)",
-				 "1:2:3:4", run->opts->mode);
+			plot_measure(f, run, has_data, "latency", terms[t][1],
+				     "Round-trip latency (p50; bars: min to max over repeats)",
+				     icount ? "round trip, p50: guest-clock us = 1000 instructions (log)" :
+				     "round trip, p50 (microseconds, log scale)", "1:2:3:4");
 		if (o->stream)
-			plot_one(f, "throughput", terms[t][1], "One-way throughput (bars: min to "
-				 "max over repeats)", "throughput (MiB/s)", "1:6:7:8",
-				 run->opts->mode);
+			plot_measure(f, run, has_data, "throughput", terms[t][1],
+				     "One-way throughput (bars: min to max over repeats)",
+				     icount ? "MiB per guest-clock second = per 10^9 instructions (log)" :
+				     "throughput (MiB/s, log scale)", "1:6:7:8");
 	}
 	fprintf(f, "unset output\n");
 	fclose(f);
@@ -489,20 +601,18 @@ int report_plot(const char *dir)
 
 static void write_plots(const struct bench_run *run)
 {
-	char path[4096], list[MAX_BACKENDS * 32] = "";
+	bool has_data[MAX_BACKENDS] = { false }, any = false;
+	char path[4096];
 	unsigned int i;
 
 	snprintf(path, sizeof(path), "%s/data", run->opts->out);
 	mkdir(path, 0755);
 	for (i = 0; i < run->opts->nbackends; i++) {
-		if (!write_data(run, run->opts->backends[i]))
-			continue;
-		if (list[0])
-			strcat(list, " ");
-		strcat(list, run->opts->backends[i]->name);
+		has_data[i] = write_data(run, run->opts->backends[i]);
+		any |= has_data[i];
 	}
-	write_plot_script(run, list);
-	if (run->opts->plots && list[0])
+	write_plot_script(run, has_data);
+	if (run->opts->plots && any)
 		report_plot(run->opts->out);
 }
 
@@ -519,10 +629,14 @@ void report_all(const struct bench_run *run)
 		if (!outs[k])
 			continue;
 		header(outs[k], run);
-		if (o->latency)
+		if (o->latency) {
 			summary(outs[k], run, WL_LATENCY);
-		if (o->stream)
+			summary_cpu(outs[k], run, WL_LATENCY);
+		}
+		if (o->stream) {
 			summary(outs[k], run, WL_STREAM);
+			summary_cpu(outs[k], run, WL_STREAM);
+		}
 		if (o->batch)
 			summary(outs[k], run, WL_BATCH);
 		memcpy_floor(outs[k], run);
