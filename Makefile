@@ -19,6 +19,8 @@
 # tests/vm/hardening.mk (fuzz and stress).
 
 SHELL := /bin/bash
+# The one version number, for the module, the libraries, kipcctl, DKMS and the .pc files.
+VERSION := $(shell cat $(CURDIR)/VERSION)
 KIPC_CACHE ?= $(HOME)/.cache/kipc
 export KIPC_CACHE
 BUILD ?= $(CURDIR)/build
@@ -61,7 +63,7 @@ LIB_OBJS := $(patsubst userlib/src/%.c,$(BUILD)/lib/obj/%.o,$(LIB_SRCS))
 LIB_PIC_OBJS := $(patsubst userlib/src/%.c,$(BUILD)/lib/pic/%.o,$(LIB_SRCS))
 LIB_A := $(BUILD)/lib/libkipc.a
 LIB_SO_NAME := libkipc.so.0
-LIB_SO := $(BUILD)/lib/libkipc.so.0.1
+LIB_SO := $(BUILD)/lib/libkipc.so.$(VERSION)
 LIB_HDRS := $(wildcard userlib/include/*.h userlib/src/*.h) uapi/linux/kipc.h
 # libkipc-transport (userlib/transport/transport.mk): the test programs link it too.
 TRANSPORT_A := $(BUILD)/lib/libkipc-transport.a
@@ -70,7 +72,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/h
 SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/selftests/%,$(wildcard tests/selftests/*_test.c))
 VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/progs/*.c))
 
-KMOD_SRCS := Kbuild $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
+KMOD_SRCS := Kbuild VERSION $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs docs-check host-test vm-test vm-test-stock vm-test-lts \
 	vm-test-newest vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
@@ -119,7 +121,7 @@ $(LIB_A): $(LIB_OBJS)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map
+$(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map VERSION
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,$(LIB_SO_NAME) -Wl,--version-script=userlib/libkipc.map \
 		-Wl,-z,defs -o $@ $(LIB_PIC_OBJS)

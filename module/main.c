@@ -730,4 +730,4 @@ module_exit(kipc_exit);
 MODULE_DESCRIPTION("kipc: message-queue and shared-page IPC channels on /dev/kipc");
 MODULE_AUTHOR("The kipc authors");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1");
+MODULE_VERSION(KIPC_VERSION);	/* from VERSION, through module/Kbuild */

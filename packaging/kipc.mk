@@ -31,8 +31,6 @@
 .PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build vm-test-kipcctl vm-test-walk \
 	vm-root-kipcctl
 
-# One version for the module, the library's pkg-config file and DKMS: the module's.
-VERSION := $(shell sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' module/main.c)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -56,7 +54,7 @@ KIPCCTL_LIBS := $(or $(shell pkg-config --libs libkmod 2>/dev/null),-lkmod)
 
 kipcctl: $(KIPCCTL)
 
-$(KIPCCTL): $(KIPCCTL_SRCS) $(wildcard userlib/tools/*.h) $(LIB_A) module/main.c
+$(KIPCCTL): $(KIPCCTL_SRCS) $(wildcard userlib/tools/*.h) $(LIB_A) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $(KIPCCTL_CFLAGS) -o $@ $(KIPCCTL_SRCS) $(LIB_A) $(KIPCCTL_LIBS)
@@ -164,8 +162,8 @@ uninstall:
 	fi
 
 # ---- DKMS --------------------------------------------------------------------------------------
-# DKMS gets dkms.conf, module/ and uapi/: it builds module/ alone (M=.../module).
-DKMS_SRCS := dkms.conf $(wildcard module/* uapi/linux/*)
+# DKMS gets dkms.conf, VERSION, module/ and uapi/: it builds module/ alone (M=.../module).
+DKMS_SRCS := dkms.conf VERSION $(wildcard module/* uapi/linux/*)
 DKMS_SOURCE_TREE ?= /usr/src
 # $(call dkms_stage,DIR): a fresh copy of the sources in DIR.
 dkms_stage = rm -rf $(1) && mkdir -p $(1) && rsync -aR $(DKMS_SRCS) $(1)/

@@ -30,12 +30,12 @@ man3_names() {	# the functions a man3 page's NAME line lists
 	sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' "$1"
 }
 {
-	echo "usr/local/lib/libkipc.so.0.1"
-	echo "usr/local/lib/libkipc.so.0 -> libkipc.so.0.1"
+	echo "usr/local/lib/libkipc.so.$VERSION"
+	echo "usr/local/lib/libkipc.so.0 -> libkipc.so.$VERSION"
 	echo "usr/local/lib/libkipc.so -> libkipc.so.0"
 	echo "usr/local/lib/libkipc.a"
-	echo "usr/local/lib/libkipc-transport.so.0.1"
-	echo "usr/local/lib/libkipc-transport.so.0 -> libkipc-transport.so.0.1"
+	echo "usr/local/lib/libkipc-transport.so.$VERSION"
+	echo "usr/local/lib/libkipc-transport.so.0 -> libkipc-transport.so.$VERSION"
 	echo "usr/local/lib/libkipc-transport.so -> libkipc-transport.so.0"
 	echo "usr/local/lib/libkipc-transport.a"
 	echo "usr/local/lib/pkgconfig/kipc.pc"
@@ -70,27 +70,27 @@ check "depmod indexed it (modules.dep names extra/kipc.ko)" \
 	grep -q '^extra/kipc.ko:' "$d/lib/modules/$kver/modules.dep"
 check "modules.dep.bin is there for libkmod's lookup" test -s "$d/lib/modules/$kver/modules.dep.bin"
 check "the library's soname is libkipc.so.0" \
-	bash -c "readelf -d '$p/lib/libkipc.so.0.1' | grep -q 'SONAME.*\[libkipc.so.0\]'"
+	bash -c "readelf -d '$p/lib/libkipc.so.$VERSION' | grep -q 'SONAME.*\[libkipc.so.0\]'"
 check "its symbols carry the version KIPC_0.1" \
-	bash -c "objdump -T '$p/lib/libkipc.so.0.1' | grep -q 'KIPC_0.1.*kipc_open$'"
+	bash -c "objdump -T '$p/lib/libkipc.so.$VERSION' | grep -q 'KIPC_0.1.*kipc_open$'"
 only_functions() {	# only_functions LIB: no data object among the symbols it defines
 	local data
 	data=$(nm -D --defined-only "$1" | awk '$3 !~ /^KIPC/ && $2 !~ /^[TtWi]$/')
 	[ -z "$data" ] || { echo "data exported:"; echo "$data"; return 1; }
 }
-check "libkipc exports functions only (no data objects)" only_functions "$p/lib/libkipc.so.0.1"
-check "libkipc-transport exports functions only" only_functions "$p/lib/libkipc-transport.so.0.1"
+check "libkipc exports functions only (no data objects)" only_functions "$p/lib/libkipc.so.$VERSION"
+check "libkipc-transport exports functions only" only_functions "$p/lib/libkipc-transport.so.$VERSION"
 check "libkipc exports no kipc_transport_* and no internal kipc__* symbol" \
-	bash -c "! nm -D --defined-only '$p/lib/libkipc.so.0.1' | grep -E ' (kipc_transport_|kipc__)'"
+	bash -c "! nm -D --defined-only '$p/lib/libkipc.so.$VERSION' | grep -E ' (kipc_transport_|kipc__)'"
 transport_only() {	# every symbol of libkipc-transport is kipc_transport_*@@KIPC_TRANSPORT_0.1
 	local out
-	out=$(nm -D --defined-only "$p/lib/libkipc-transport.so.0.1" |
+	out=$(nm -D --defined-only "$p/lib/libkipc-transport.so.$VERSION" |
 		awk '$3 !~ /^KIPC_TRANSPORT_/ && $3 !~ /^kipc_transport_[a-z_]*@@KIPC_TRANSPORT_0\.1$/')
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 check "libkipc-transport exports kipc_transport_* alone, versioned KIPC_TRANSPORT_0.1" transport_only
 check "libkipc-transport's soname is libkipc-transport.so.0 and it needs libkipc.so.0" \
-	bash -c "readelf -d '$p/lib/libkipc-transport.so.0.1' | grep -q 'SONAME.*\[libkipc-transport.so.0\]' && readelf -d '$p/lib/libkipc-transport.so.0.1' | grep -q 'NEEDED.*\[libkipc.so.0\]'"
+	bash -c "readelf -d '$p/lib/libkipc-transport.so.$VERSION' | grep -q 'SONAME.*\[libkipc-transport.so.0\]' && readelf -d '$p/lib/libkipc-transport.so.$VERSION' | grep -q 'NEEDED.*\[libkipc.so.0\]'"
 check "the headers are the sources' copies" \
 	bash -c "cmp userlib/include/kipc.h '$p/include/kipc.h' && cmp userlib/include/kipc-transport.h '$p/include/kipc-transport.h' && cmp uapi/linux/kipc.h '$p/include/kipc/uapi.h'"
 check "kipcctl is installed executable in bindir, beside ipcs and lsipc" test -x "$p/bin/kipcctl"

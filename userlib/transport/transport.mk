@@ -20,7 +20,7 @@ TRANSPORT_HDRS := $(wildcard userlib/transport/*.h) userlib/include/kipc-transpo
 TRANSPORT_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/obj/%.o,$(TRANSPORT_SRCS))
 TRANSPORT_PIC_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/pic/%.o,$(TRANSPORT_SRCS))
 TRANSPORT_SO_NAME := libkipc-transport.so.0
-TRANSPORT_SO := $(BUILD)/lib/libkipc-transport.so.0.1
+TRANSPORT_SO := $(BUILD)/lib/libkipc-transport.so.$(VERSION)
 TRANSPORT_MAP := userlib/transport/libkipc-transport.map
 
 transport: $(TRANSPORT_A) $(TRANSPORT_SO)
@@ -40,7 +40,7 @@ $(TRANSPORT_A): $(TRANSPORT_OBJS)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(TRANSPORT_SO): $(TRANSPORT_PIC_OBJS) $(TRANSPORT_MAP) $(LIB_SO)
+$(TRANSPORT_SO): $(TRANSPORT_PIC_OBJS) $(TRANSPORT_MAP) $(LIB_SO) VERSION
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,$(TRANSPORT_SO_NAME) -Wl,--version-script=$(TRANSPORT_MAP) \
 		-Wl,-z,defs -o $@ $(TRANSPORT_PIC_OBJS) -L$(BUILD)/lib -lkipc
