@@ -31,11 +31,22 @@
  *  kipc_channel.cache_lock     the free message buffers a queue keeps; a leaf.
  *  kipc_users_lock (spinlock)  the kipc_user hash table.
  *
- * Order: kipc_registry_lock -> kipc_file.lock is never needed; both may be held and are taken
- * as kipc_file.lock then kipc_registry_lock.  kipc_channel.lock nests inside either.
- * kipc_users_lock is a leaf.  The last kipc_channel_put() takes kipc_registry_lock (to
- * uncount the channel), so no reference is ever dropped with it held: code that unlinks under
- * the lock puts the name's reference after unlocking.
+ * Lock order: a lock may be taken while holding only locks above it in this list.
+ *  1. kipc_file.lock          (attach: it is held while the registry is searched)
+ *  2. kipc_registry_lock      (the name tables; ns.c and registry.c)
+ *  3. a receive's mmap_lock, for reading (a direct copy; kipc holds no lock of its own then)
+ *  4. kipc_channel.lock       (a spinlock: nothing below sleeps)
+ *  5. kipc_channel.cache_lock (a leaf)
+ *  5. kipc_users_lock         (a leaf)
+ *  Wait-queue locks (wake-ups, poll) are taken under 4 or under nothing, never around it.
+ * The last kipc_channel_put() takes kipc_registry_lock (to uncount the channel), so no
+ * reference is ever dropped with 2 or 4 held: code that unlinks under the lock puts the
+ * name's reference after unlocking.
+ *
+ * Read without their lock (each such read says so and uses READ_ONCE(); each write is a
+ * WRITE_ONCE() under the lock): kipc_channel.depth and .dead, by wait conditions, poll and
+ * the direct-copy hint; kipc_channel.recv_waiters through list_empty(), for the same hint;
+ * kipc_file.consumed, the doorbell sequence a reader last saw.
  *
  * Module parameters are plain words that root may change at any time through sysfs; every
  * reader takes one READ_ONCE() snapshot per operation.
@@ -110,6 +121,7 @@ struct kipc_user {
 	atomic_t channels;
 };
 
+/* user.c */
 struct kipc_user *kipc_user_get(kuid_t uid);
 struct kipc_user *kipc_user_find(kuid_t uid);
 void kipc_user_put(struct kipc_user *user);
@@ -117,6 +129,7 @@ int kipc_user_charge(struct kipc_user *user, u64 bytes);
 void kipc_user_uncharge(struct kipc_user *user, u64 bytes);
 int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes);
 void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes);
+bool kipc_users_all_gone(void);
 
 /*
  * struct kipc_ns - kipc's state for one IPC namespace
@@ -219,14 +232,14 @@ struct kipc_channel {
 	spinlock_t lock;	/* the queue and the counters below */
 	/* kipc_channel.lock */
 	struct rb_root_cached prios;	/* rb_leftmost is the highest priority */
-	u32 depth;
+	u32 depth;		/* also read unlocked (READ_ONCE): written with WRITE_ONCE */
 	atomic_t inflight;	/* received, not yet copied out: keeps its slot (BLOCK, FAIL) */
 	u64 bytes;
 	u64 sent, received, dropped;
 	struct pid *last_send_pid, *last_recv_pid;
 	u64 send_time_ns, recv_time_ns;
 	unsigned int attachments;
-	bool dead;
+	bool dead;		/* also read unlocked (READ_ONCE): written with WRITE_ONCE */
 	u64 notifies, waits;
 
 	struct list_head recv_waiters;	/* receives asleep on an empty queue: struct kipc_waiter */
@@ -290,7 +303,8 @@ static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
 	return smp_load_acquire(&kf->ch);
 }
 
-/* registry.c */
+/* registry.c: the name tables, channels, create/attach/destroy/stat/list */
+extern struct mutex kipc_registry_lock;
 int kipc_name_check(const char name[KIPC_NAME_MAX]);
 int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args);
 int kipc_registry_attach(struct kipc_file *kf, struct kipc_attach *args);
@@ -300,12 +314,23 @@ int kipc_registry_list(struct kipc_list *args);
 void kipc_registry_detach(struct kipc_file *kf);
 struct kipc_channel *kipc_channel_lookup(const char name[KIPC_NAME_MAX]);
 void kipc_channel_put(struct kipc_channel *ch);
-void kipc_registry_gc(void);
 void kipc_registry_exit(void);
 void kipc_registry_counts(unsigned int *namespaces, unsigned int *named, unsigned int *alive);
-unsigned int kipc_registry_ns_channels(void);
+void kipc_ns_unlink_all_locked(struct kipc_ns *kns, struct list_head *names);
+void kipc_put_names(struct list_head *names);
 
-/* mq.c: waiting, shared by the queue and the doorbell */
+/* ns.c: the namespaces and their collector */
+struct ipc_namespace *kipc_current_ipc_ns(void);
+struct kipc_ns *kipc_ns_find_locked(struct ipc_namespace *ipc_ns);
+struct kipc_ns *kipc_ns_get_locked(struct ipc_namespace *ipc_ns);
+void kipc_ns_put_locked(struct kipc_ns *kns);
+void kipc_ns_count_locked(unsigned int *namespaces, unsigned int *named);
+void kipc_registry_gc(void);
+unsigned int kipc_registry_ns_channels(void);
+void kipc_ns_exit(struct list_head *names);
+bool kipc_ns_all_gone(void);
+
+/* wait.c: waiting, shared by the queue and the doorbell */
 typedef bool (*kipc_ready_fn)(struct kipc_channel *ch, u64 arg);
 int kipc_wait_flags_check(u32 flags);
 int kipc_wait_begin(struct kipc_file *kf, u32 flags, u64 timeout_ns, u32 *final,
@@ -347,8 +372,8 @@ void kipc_mq_kill(struct kipc_channel *ch);
 void kipc_mq_purge(struct kipc_channel *ch);
 int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio, u32 flags,
 		 ktime_t deadline);
-long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
-		  ktime_t deadline);
+long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 *needed,
+		  u32 flags, ktime_t deadline);
 int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
 int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);

@@ -150,11 +150,9 @@ static int kipc_ioctl_recv(struct kipc_file *kf, void *arg)
 	ret = kipc_wait_begin(kf, m->flags, m->timeout_ns, &flags, &deadline);
 	if (ret)
 		return ret;
-	len = kipc_mq_recv(kf, u64_to_user_ptr(m->buf), m->len, &prio, flags, deadline);
+	len = kipc_mq_recv(kf, u64_to_user_ptr(m->buf), m->len, &prio, &m->len, flags, deadline);
 	if (len == -ERESTARTSYS)
 		kipc_timeout_absolute(&m->flags, deadline, &m->timeout_ns);
-	if (len == -EMSGSIZE)
-		m->len = prio;	/* the length needed */
 	if (len < 0)
 		return len;
 	m->len = len;
@@ -560,8 +558,8 @@ static ssize_t kipc_read(struct file *file, char __user *buf, size_t len, loff_t
 			return ret;
 		return put_user(seq, (u64 __user *)buf) ? -EFAULT : sizeof(u64);
 	}
-	return kipc_mq_recv(kf, buf, min_t(size_t, len, U32_MAX), &prio, kipc_file_flags(kf, 0),
-			    KTIME_MAX);
+	return kipc_mq_recv(kf, buf, min_t(size_t, len, U32_MAX), &prio, NULL,
+			    kipc_file_flags(kf, 0), KTIME_MAX);
 }
 
 /*

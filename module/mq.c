@@ -17,9 +17,8 @@
  * Budgets.  A message is charged to the sending task's euid (max_user_bytes), whoever opened
  * the fd, and uncharged from that same kipc_user when it is freed.
  *
- * Waits.  A deadline is absolute (CLOCK_MONOTONIC), fixed when a call starts.  A signal ends
- * a wait with -ERESTARTSYS; the ioctl layer writes a relative timeout back in its absolute
- * form, so a restarted call (SIGSTOP/SIGCONT, SA_RESTART) ends at the original deadline.
+ * Waits.  The shared helpers (kipc_wait(), the wait flags, deadlines and their restart) are
+ * in wait.c; a receive on an empty queue sleeps on its own waiter here (kipc_mq_wait_msg()).
  *
  * Locking: kipc_channel.lock (a spinlock) covers the queue and its counters.  User copies
  * happen outside it: a send copies into a new message before taking the lock; a receive takes
@@ -46,7 +45,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
@@ -250,7 +248,7 @@ void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, b
 	rb_link_node(&level->node, parent, link);
 	rb_insert_color_cached(&level->node, &ch->prios, leftmost);
 out:
-	ch->depth++;
+	WRITE_ONCE(ch->depth, ch->depth + 1);	/* read unlocked by wait conditions and poll */
 	ch->bytes += msg->len;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_enqueue_locked);
@@ -302,7 +300,7 @@ void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 		heir->owns_level = true;
 	}
 	msg->owns_level = false;
-	ch->depth--;
+	WRITE_ONCE(ch->depth, ch->depth - 1);
 	ch->bytes -= msg->len;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_unlink_locked);
@@ -363,12 +361,6 @@ void kipc_mq_purge(struct kipc_channel *ch)
 	kipc_msg_cache_drain(ch);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_purge);
-
-/* Wake every waiter on @wq, EPOLLEXCLUSIVE ones included (nr_exclusive 0 means all). */
-void kipc_wake_all(wait_queue_head_t *wq, __poll_t mask)
-{
-	__wake_up(wq, TASK_INTERRUPTIBLE, 0, poll_to_key(mask));
-}
 
 /*
  * Receives asleep on an empty queue.  As POSIX mq's pipelined send does, a send that finds one
@@ -490,113 +482,6 @@ static void kipc_mq_slot_done(struct kipc_channel *ch)
 static bool kipc_mq_has_msg(struct kipc_channel *ch, u64 unused)
 {
 	return READ_ONCE(ch->depth) || READ_ONCE(ch->dead);
-}
-
-/*
- * Sleep on @wq until @ready(@ch, @arg) or @deadline.  A signal ends the wait with
- * -ERESTARTSYS: nothing was consumed yet, and the deadline is absolute, so the call may be
- * restarted (the ioctl layer records the time left for a relative timeout).
- */
-int kipc_wait(wait_queue_head_t *wq, kipc_ready_fn ready, struct kipc_channel *ch, u64 arg,
-	      u32 flags, ktime_t deadline)
-{
-	ktime_t left;
-	int ret;
-
-	if (flags & KIPC_MSG_NONBLOCK)
-		return -EAGAIN;
-	if (!(flags & KIPC_MSG_TIMEOUT))
-		return wait_event_interruptible(*wq, ready(ch, arg));
-	left = ktime_sub(deadline, ktime_get());
-	if (ktime_compare(left, 0) <= 0)
-		return -ETIMEDOUT;
-	ret = wait_event_interruptible_hrtimeout(*wq, ready(ch, arg), left);
-	if (ret == -ETIME)
-		return -ETIMEDOUT;
-	return ret;
-}
-
-/* The wait flags every waiting call shares: ABSTIME only qualifies a timeout. */
-int kipc_wait_flags_check(u32 flags)
-{
-	if (flags & ~(KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME))
-		return -EOPNOTSUPP;
-	if ((flags & KIPC_MSG_ABSTIME) && !(flags & KIPC_MSG_TIMEOUT))
-		return -EINVAL;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_wait_flags_check);
-
-/*
- * The start of a call that may wait: its @flags checked, the fd's O_NONBLOCK folded in
- * (*@final), and its deadline.  KIPC_IOC_CALL does not use it: no fd's O_NONBLOCK rules it.
- */
-int kipc_wait_begin(struct kipc_file *kf, u32 flags, u64 timeout_ns, u32 *final,
-		    ktime_t *deadline)
-{
-	int ret = kipc_wait_flags_check(flags);
-
-	if (ret)
-		return ret;
-	*final = kipc_file_flags(kf, flags);
-	*deadline = kipc_deadline(*final, timeout_ns);
-	return 0;
-}
-
-/*
- * How far the caller's CLOCK_MONOTONIC is ahead of the kernel's (its time namespace's offset;
- * timens_ktime_to_host() is not for modules).
- */
-static ktime_t kipc_timens_offset(void)
-{
-#ifdef CONFIG_TIME_NS
-	return timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
-#else
-	return 0;
-#endif
-}
-
-/* The absolute CLOCK_MONOTONIC deadline of a call with @flags and @timeout_ns. */
-ktime_t kipc_deadline(u32 flags, u64 timeout_ns)
-{
-	ktime_t now;
-
-	if (!(flags & KIPC_MSG_TIMEOUT))
-		return KTIME_MAX;
-	if (flags & KIPC_MSG_ABSTIME) {
-		if (timeout_ns > KTIME_MAX)
-			return KTIME_MAX;
-		/* A deadline before the kernel's zero is long past all the same. */
-		return max_t(ktime_t, (ktime_t)timeout_ns - kipc_timens_offset(), 0);
-	}
-	now = ktime_get();
-	if (timeout_ns > KTIME_MAX - now)
-		return KTIME_MAX;
-	return ktime_add_ns(now, timeout_ns);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_deadline);
-
-/*
- * After an interrupted wait: a relative timeout becomes its absolute form, the deadline the
- * call started with, so that a restart (or a retry of the same struct) ends when the first
- * call would have, however long the task was stopped meanwhile.  The ioctl layer writes
- * @flags and @timeout_ns back.
- */
-void kipc_timeout_absolute(u32 *flags, ktime_t deadline, u64 *timeout_ns)
-{
-	if ((*flags & (KIPC_MSG_TIMEOUT | KIPC_MSG_ABSTIME)) != KIPC_MSG_TIMEOUT)
-		return;
-	*flags |= KIPC_MSG_ABSTIME;
-	/* On the caller's clock; a deadline of KTIME_MAX stays that. */
-	*timeout_ns = deadline == KTIME_MAX ? KTIME_MAX : deadline + kipc_timens_offset();
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_timeout_absolute);
-
-u32 kipc_file_flags(struct kipc_file *kf, u32 flags)
-{
-	if (kf->file && (kf->file->f_flags & O_NONBLOCK))
-		flags |= KIPC_MSG_NONBLOCK;
-	return flags;
 }
 
 static struct kipc_channel *kipc_mq_for(struct kipc_file *kf, u32 access)
@@ -1017,9 +902,13 @@ out_free:
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_send);
 
-/* Take one message.  @flags are final, as for kipc_mq_send(). */
-long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 flags,
-		  ktime_t deadline)
+/*
+ * Take one message into @buf (@len bytes of room): its length, with its priority in *@prio;
+ * or -EMSGSIZE with the length it needs in *@needed (when not NULL), the message left queued.
+ * @flags are final, as for kipc_mq_send().
+ */
+long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 *needed,
+		  u32 flags, ktime_t deadline)
 {
 	struct kipc_waiter w = { .buf = buf, .room = len };
 	struct kipc_msg_buf *msg, *dropped = NULL;
@@ -1060,7 +949,8 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 	}
 	if (msg->len > len) {
 		/* The caller learns the length it needs; the message stays queued. */
-		*prio = msg->len;
+		if (needed)
+			*needed = msg->len;
 		spin_unlock(&ch->lock);
 		return -EMSGSIZE;
 	}
@@ -1424,10 +1314,8 @@ int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
 		goto out;
 	c->sent = 1;
 	len = kipc_mq_recv(reply_kf, u64_to_user_ptr(c->reply_buf), c->reply_len, &prio,
-			   c->flags, deadline);
+			   &c->reply_len, c->flags, deadline);
 	if (len < 0) {
-		if (len == -EMSGSIZE)
-			c->reply_len = prio;
 		/* The request is out; a restart would send it twice. */
 		if (len == -ERESTARTSYS) {
 			kipc_timeout_absolute(&c->flags, deadline, &c->timeout_ns);

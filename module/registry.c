@@ -1,30 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc channel registry: names per IPC namespace, ids, permissions, attach and destroy,
- * channel lifetime and limits, and the per-user budgets.
- *
- * Namespaces.  A module cannot hook the death of an IPC namespace, and must not keep a bare
- * pointer to one (a new namespace could reuse the address).  So each kipc_ns holds a counted
- * reference, taken with get_ipc_ns() and dropped with put_ipc_ns() (on 6.1, which does not
- * export it, through the namespace's own ns.ops->put: compat.h).  The table of kipc_ns is an
- * xarray indexed by the namespace's inode number, unique while that reference is held, so a
- * lookup costs the same with one namespace or thousands.  A namespace that nothing but kipc
- * can reach can never be entered again, so the collector removes its names and lets it go
- * once its last channel is freed.  What "nothing but kipc" means depends on the kernel, and
- * kipc_ipc_ns_active() (compat.h) asks it:
- *  6.1 .. 6.12  every way in (a task's nsproxy, an nsfs file or bind mount) holds a counted
- *               reference, so a count of 1 is kipc's alone.  The initial namespace is counted
- *               like any other, and its first reference (init_nsproxy's) is never dropped.
- *  7.x          the initial namespaces are not counted any more (their count stays at 1
- *               whatever get_ipc_ns() does), so a count of 1 says nothing and would have the
- *               collector empty the host's namespace every period.  7.x counts active users
- *               apart (tasks through their nsproxy, nsfs files, bind mounts; the initial
- *               namespaces are always active), and an inactive IPC namespace has no way back
- *               in: every way to an nsfs file of it starts from a task that uses it or from a
- *               file handle, which is refused for an inactive one.  So the rule is "not
- *               active".  kipc's own reference keeps its memory and inode number, not activity.
- * The collector is a delayed work that runs while anything is left to collect, never in a
- * caller's path.
+ * kipc channel registry: the name table of each IPC namespace, ids, permissions, create,
+ * attach, destroy, stat and list, and a channel's lifetime and limits.  The namespaces
+ * themselves and their collector are in ns.c, the per-user budgets in user.c.
  *
  * Limits.  A channel counts against its namespace's max_channels and its creator's
  * max_user_channels and max_user_shm_bytes from creation until it is freed, not until its
@@ -37,7 +15,6 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
@@ -47,150 +24,17 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 #include "kipc_internal.h"
 
-static DEFINE_MUTEX(kipc_registry_lock);
-static DEFINE_XARRAY(kipc_ns_table);
+/* The name tables and the namespace table (ns.c): see the lock order in kipc_internal.h. */
+DEFINE_MUTEX(kipc_registry_lock);
 static DEFINE_XARRAY_ALLOC1(kipc_ids);
 static u32 kipc_next_id;
 /* Channels alive in every namespace, those of namespaces already let go included. */
 static unsigned int kipc_nr_alive;
-
-static DEFINE_SPINLOCK(kipc_users_lock);
-static DEFINE_HASHTABLE(kipc_users, 6);
-
-#define KIPC_GC_PERIOD	(HZ / 2)
-static void kipc_gc_work_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(kipc_gc_work, kipc_gc_work_fn);
-
-static void kipc_gc_kick(void)
-{
-	if (!delayed_work_pending(&kipc_gc_work))
-		schedule_delayed_work(&kipc_gc_work, KIPC_GC_PERIOD);
-}
-
-/* ---- Per-user budgets ---------------------------------------------------------------------- */
-
-static struct kipc_user *kipc_user_find_locked(kuid_t uid)
-{
-	struct kipc_user *user;
-
-	lockdep_assert_held(&kipc_users_lock);
-	hash_for_each_possible(kipc_users, user, node, __kuid_val(uid))
-		if (uid_eq(user->uid, uid))
-			return user;
-	return NULL;
-}
-
-/* A reference to @uid's kipc_user, or NULL when it has none (nothing is allocated). */
-struct kipc_user *kipc_user_find(kuid_t uid)
-{
-	struct kipc_user *user;
-
-	spin_lock(&kipc_users_lock);
-	user = kipc_user_find_locked(uid);
-	if (user)
-		refcount_inc(&user->ref);
-	spin_unlock(&kipc_users_lock);
-	return user;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_find);
-
-/* A reference to @uid's kipc_user, made on first use; NULL when out of memory. */
-struct kipc_user *kipc_user_get(kuid_t uid)
-{
-	struct kipc_user *user, *fresh;
-
-	user = kipc_user_find(uid);
-	if (user)
-		return user;
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
-	if (!fresh)
-		return NULL;
-	fresh->uid = uid;
-	refcount_set(&fresh->ref, 1);
-	spin_lock(&kipc_users_lock);
-	user = kipc_user_find_locked(uid);
-	if (user) {
-		refcount_inc(&user->ref);
-	} else {
-		hash_add(kipc_users, &fresh->node, __kuid_val(uid));
-		user = fresh;
-		fresh = NULL;
-	}
-	spin_unlock(&kipc_users_lock);
-	kfree(fresh);
-	return user;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_get);
-
-void kipc_user_put(struct kipc_user *user)
-{
-	/* refcount_dec_and_lock(), spelled out so that sparse can follow the lock. */
-	if (refcount_dec_not_one(&user->ref))
-		return;
-	spin_lock(&kipc_users_lock);
-	if (!refcount_dec_and_test(&user->ref)) {
-		spin_unlock(&kipc_users_lock);
-		return;
-	}
-	hash_del(&user->node);
-	spin_unlock(&kipc_users_lock);
-	WARN_ON(atomic64_read(&user->bytes) || atomic64_read(&user->shm_bytes) ||
-		atomic_read(&user->channels));
-	kfree(user);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_put);
-
-/* Return: 0, or -EDQUOT when @bytes more would pass max_user_bytes. */
-int kipc_user_charge(struct kipc_user *user, u64 bytes)
-{
-	u64 limit = kipc_param_get(&kipc_max_user_bytes);
-
-	if (atomic64_add_return(bytes, &user->bytes) > limit) {
-		atomic64_sub(bytes, &user->bytes);
-		return -EDQUOT;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge);
-
-void kipc_user_uncharge(struct kipc_user *user, u64 bytes)
-{
-	WARN_ON(atomic64_sub_return(bytes, &user->bytes) < 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge);
-
-/*
- * Charge a new channel (and its @shm_bytes) to its creator.
- * Return: 0; -EMFILE past max_user_channels; -ENOBUFS past max_user_shm_bytes.
- */
-int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes)
-{
-	if (atomic_inc_return(&user->channels) > kipc_param_get(&kipc_max_user_channels)) {
-		atomic_dec(&user->channels);
-		return -EMFILE;
-	}
-	if (atomic64_add_return(shm_bytes, &user->shm_bytes) >
-	    kipc_param_get(&kipc_max_user_shm_bytes)) {
-		atomic64_sub(shm_bytes, &user->shm_bytes);
-		atomic_dec(&user->channels);
-		return -ENOBUFS;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge_channel);
-
-void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes)
-{
-	WARN_ON(atomic64_sub_return(shm_bytes, &user->shm_bytes) < 0);
-	WARN_ON(atomic_dec_return(&user->channels) < 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge_channel);
 
 /* ---- Names --------------------------------------------------------------------------------- */
 
@@ -223,71 +67,6 @@ int kipc_name_check(const char name[KIPC_NAME_MAX])
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_name_check);
-
-/* ---- Namespaces ---------------------------------------------------------------------------- */
-
-static struct ipc_namespace *kipc_current_ipc_ns(void)
-{
-	return current->nsproxy->ipc_ns;
-}
-
-static struct kipc_ns *kipc_ns_find_locked(struct ipc_namespace *ipc_ns)
-{
-	struct kipc_ns *kns;
-
-	lockdep_assert_held(&kipc_registry_lock);
-	kns = xa_load(&kipc_ns_table, ipc_ns->ns.inum);
-	/* The inode number is unique while kns holds its namespace. */
-	if (WARN_ON_ONCE(kns && kns->ipc_ns != ipc_ns))
-		return NULL;
-	return kns;
-}
-
-static struct kipc_ns *kipc_ns_get_locked(struct ipc_namespace *ipc_ns)
-{
-	struct kipc_ns *kns = kipc_ns_find_locked(ipc_ns);
-
-	if (kns)
-		return kns;
-	kns = kzalloc(sizeof(*kns), GFP_KERNEL_ACCOUNT);
-	if (!kns)
-		return NULL;
-	kns->key = ipc_ns->ns.inum;
-	kns->names = RB_ROOT;
-	kns->ids = RB_ROOT;
-	if (xa_err(xa_store(&kipc_ns_table, kns->key, kns, GFP_KERNEL_ACCOUNT))) {
-		kfree(kns);
-		return NULL;
-	}
-	kns->ipc_ns = get_ipc_ns(ipc_ns);
-	kipc_gc_kick();
-	return kns;
-}
-
-/*
- * Let the IPC namespace go: out of the table, its reference dropped.  What stays of @kns is a
- * bare count of the channels created there that fds or mappings elsewhere still hold.
- */
-static void kipc_ns_detach_locked(struct kipc_ns *kns)
-{
-	lockdep_assert_held(&kipc_registry_lock);
-	if (!kns->ipc_ns)
-		return;
-	xa_erase(&kipc_ns_table, kns->key);
-	put_ipc_ns(kns->ipc_ns);
-	kns->ipc_ns = NULL;
-}
-
-/* Free @kns once no channel created in it is alive. */
-static void kipc_ns_put_locked(struct kipc_ns *kns)
-{
-	lockdep_assert_held(&kipc_registry_lock);
-	if (kns->nr_channels)
-		return;
-	WARN_ON(kns->nr_named || !RB_EMPTY_ROOT(&kns->names) || !RB_EMPTY_ROOT(&kns->ids));
-	kipc_ns_detach_locked(kns);
-	kfree(kns);
-}
 
 static struct kipc_channel *kipc_name_find_locked(struct kipc_ns *kns, const char *name)
 {
@@ -409,7 +188,7 @@ static void kipc_unlink_locked(struct kipc_channel *ch)
 }
 
 /* Unlink every name of @kns onto @names (by unlink_node), to be put after unlocking. */
-static void kipc_ns_unlink_all_locked(struct kipc_ns *kns, struct list_head *names)
+void kipc_ns_unlink_all_locked(struct kipc_ns *kns, struct list_head *names)
 {
 	struct kipc_channel *ch;
 
@@ -420,7 +199,8 @@ static void kipc_ns_unlink_all_locked(struct kipc_ns *kns, struct list_head *nam
 	}
 }
 
-static void kipc_put_names(struct list_head *names)
+/* Put the names' references that kipc_ns_unlink_all_locked() collected. */
+void kipc_put_names(struct list_head *names)
 {
 	struct kipc_channel *ch, *tmp;
 
@@ -931,74 +711,15 @@ void kipc_registry_detach(struct kipc_file *kf)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_detach);
 
-/*
- * The collector: namespaces that nobody but kipc can reach lose their names, and kipc lets
- * them go at once, so that a channel an fd or a mapping elsewhere still holds does not keep a
- * dead namespace (its SysV and POSIX objects with it) allocated.
- */
-void kipc_registry_gc(void)
-{
-	struct kipc_ns *kns;
-	unsigned long key;
-	LIST_HEAD(names);
-
-	mutex_lock(&kipc_registry_lock);
-	xa_for_each(&kipc_ns_table, key, kns) {
-		if (kipc_ipc_ns_active(kns->ipc_ns))
-			continue;
-		kipc_ns_unlink_all_locked(kns, &names);
-		/* Named channels are alive: the count is not 0, kns stays for them. */
-		kipc_ns_detach_locked(kns);
-	}
-	mutex_unlock(&kipc_registry_lock);
-	kipc_put_names(&names);
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_registry_gc);
-
-static void kipc_gc_work_fn(struct work_struct *work)
-{
-	bool again;
-
-	kipc_registry_gc();
-	mutex_lock(&kipc_registry_lock);
-	again = !xa_empty(&kipc_ns_table);
-	mutex_unlock(&kipc_registry_lock);
-	if (again)
-		schedule_delayed_work(&kipc_gc_work, KIPC_GC_PERIOD);
-}
-
 /* Totals over every namespace: named channels, and channels alive (named or not). */
 void kipc_registry_counts(unsigned int *namespaces, unsigned int *named, unsigned int *alive)
 {
-	struct kipc_ns *kns;
-	unsigned long key;
-
-	*namespaces = 0;
-	*named = 0;
-	*alive = 0;
 	mutex_lock(&kipc_registry_lock);
-	xa_for_each(&kipc_ns_table, key, kns) {
-		(*namespaces)++;
-		*named += kns->nr_named;
-	}
+	kipc_ns_count_locked(namespaces, named);
 	*alive = kipc_nr_alive;
 	mutex_unlock(&kipc_registry_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_counts);
-
-/* Channels alive in the caller's namespace: what max_channels counts. */
-unsigned int kipc_registry_ns_channels(void)
-{
-	struct kipc_ns *kns;
-	unsigned int n;
-
-	mutex_lock(&kipc_registry_lock);
-	kns = kipc_ns_find_locked(kipc_current_ipc_ns());
-	n = kns ? kns->nr_channels : 0;
-	mutex_unlock(&kipc_registry_lock);
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_registry_ns_channels);
 
 /*
  * Module exit: no fd and no mapping is left (each pins the module), so every channel left has
@@ -1006,18 +727,12 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_ns_channels);
  */
 void kipc_registry_exit(void)
 {
-	struct kipc_ns *kns;
-	unsigned long key;
 	LIST_HEAD(names);
 
-	cancel_delayed_work_sync(&kipc_gc_work);
-	mutex_lock(&kipc_registry_lock);
-	xa_for_each(&kipc_ns_table, key, kns)
-		kipc_ns_unlink_all_locked(kns, &names);
-	mutex_unlock(&kipc_registry_lock);
+	kipc_ns_exit(&names);
 	kipc_put_names(&names);
-	WARN_ON(!xa_empty(&kipc_ns_table));
+	WARN_ON(!kipc_ns_all_gone());
 	WARN_ON(kipc_nr_alive);
 	WARN_ON(!xa_empty(&kipc_ids));
-	WARN_ON(!hash_empty(kipc_users));
+	WARN_ON(!kipc_users_all_gone());
 }

@@ -522,7 +522,7 @@ static void kipc_registry_destroy_now_kills(struct kunit *test)
 	/* The queued message was freed with the channel's death, not leaked. */
 	KUNIT_EXPECT_EQ(test, ch->depth, 0U);
 	KUNIT_EXPECT_EQ(test, kipc_mq_send(kf, NULL, 0, 0, 0, KTIME_MAX), -EIDRM);
-	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, 0, KTIME_MAX), -EIDRM);
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, NULL, 0, KTIME_MAX), -EIDRM);
 	/* The attached fd still sees its channel, and that it is dead. */
 	KUNIT_EXPECT_EQ(test, kipc_registry_stat(kf, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.state & (KIPC_STATE_DEAD | KIPC_STATE_DESTROYED),
@@ -756,7 +756,7 @@ static void kipc_shm_access_rules(struct kunit *test)
 	kipc_kunit_shm(test, kf, "kunit-shm-ro", PAGE_SIZE, KIPC_ACCESS_READ);
 	KUNIT_EXPECT_EQ(test, kipc_shm_notify(kf, &seq), -EBADF);
 	/* A queue operation on a shared-page channel is the wrong type. */
-	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, KIPC_MSG_NONBLOCK, KTIME_MAX),
+	KUNIT_EXPECT_EQ(test, kipc_mq_recv(kf, NULL, 0, &prio, NULL, KIPC_MSG_NONBLOCK, KTIME_MAX),
 			-EBADF);
 	KUNIT_EXPECT_EQ(test, kipc_shm_wait(kf, 1, 0, KTIME_MAX, &now), 0);
 	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-shm-ro"), 0), 0);
