@@ -120,6 +120,7 @@ struct bench_run {
 	char host[256];			/* uname, CPUs, CPU model */
 	char date[64];
 	struct spread memcpy_mib_s;	/* host: one thread's memcpy of MEMCPY_SIZE, or 0 */
+	struct spread line_us;		/* host, pinned: a bare cache-line ping-pong, or 0 */
 	struct scaling *scaling;	/* --pairs: one per backend */
 	unsigned int nscaling;
 };
@@ -132,6 +133,7 @@ int workload_side(const struct bench_opts *o, const struct point *pt, unsigned i
 		  struct kipc_transport *tp, struct point_shared *sh);
 struct spread spread_of(const double *v, unsigned int n);
 struct spread memcpy_bandwidth(const struct bench_opts *o, size_t size);
+struct spread cacheline_pingpong(const struct bench_opts *o);
 
 /* report.c */
 const char *workload_name(enum workload wl);

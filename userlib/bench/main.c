@@ -629,8 +629,10 @@ int main(int argc, char **argv)
 		return 1;
 	run.npoints = plan(&o, run.points);
 	describe_host(&run);
-	if (!strcmp(o.mode, "host"))
+	if (!strcmp(o.mode, "host")) {
 		run.memcpy_mib_s = memcpy_bandwidth(&o, MEMCPY_SIZE);
+		run.line_us = cacheline_pingpong(&o);
+	}
 	fprintf(stderr, "kipc-bench: %u points, %u backends, mode %s, %u repeat(s) of %s\n",
 		run.npoints, o.nbackends, o.mode, o.repeats,
 		o.count ? "a fixed count" : o.quick ? "10 ms" : "the duration");

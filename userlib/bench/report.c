@@ -182,10 +182,21 @@ static void header(FILE *f, const struct bench_run *run)
  */
 static void memcpy_floor(FILE *f, const struct bench_run *run)
 {
-	const struct spread *m = &run->memcpy_mib_s;
+	const struct spread *m = &run->memcpy_mib_s, *l = &run->line_us;
 	const struct point *pt;
 	unsigned int i;
 
+	if (l->med > 0) {
+		fprintf(f, "\nA bare cache-line ping-pong between CPUs %d and %d, spinning: %.3f us "
+			"[%.3f - %.3f] a round trip; 64 B round trips against it:",
+			run->opts->pin[0], run->opts->pin[1], l->med, l->min, l->max);
+		for (i = 0; i < run->npoints; i++) {
+			pt = &run->points[i];
+			if (pt->wl == WL_LATENCY && pt->size == 64 && pt->status == PT_OK)
+				fprintf(f, " %s %.1fx", pt->b->name, pt->p50.med / 1e3 / l->med);
+		}
+		fprintf(f, "\n");
+	}
 	if (m->med <= 0)
 		return;
 	fprintf(f, "\nmemcpy of 1 MiB, one thread%s: %.0f MiB/s [%.0f - %.0f]; 1 MiB streams "
@@ -351,6 +362,11 @@ static void write_json(const struct bench_run *run)
 	json_string(f, run->date);
 	fprintf(f, ",\n  \"baseline\": ");
 	json_string(f, o->baseline);
+	if (run->line_us.med > 0) {
+		fprintf(f, ",\n  \"cacheline_pingpong\": {");
+		spread_json(f, "us_per_round_trip", &run->line_us, false);
+		fprintf(f, "}");
+	}
 	if (run->memcpy_mib_s.med > 0) {
 		fprintf(f, ",\n  \"memcpy_1mib\": {");
 		spread_json(f, "mib_per_s", &run->memcpy_mib_s, false);
