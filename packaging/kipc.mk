@@ -22,13 +22,15 @@
 #   make install-check     install into a scratch DESTDIR and check the tree, a program built
 #                          with pkg-config against it, and the man pages (man --warnings)
 #   make dkms-check        dkms build against the stock kernel's headers, in a DKMS tree of its own
+#   make man-check         every man page: its sections, its EXAMPLES compiled and run, kipc-bench(1)'s
+#                          OPTIONS against --help
 #   make range-check       a build against a kernel outside the supported range stops at once
 #   make ksft-build        tests/selftests/Makefile builds alone and as a kernel tree's TARGET
 #   make vm-test-kipcctl   kipcctl's tests in the stock test VM (the plan "kipcctl" of run.sh)
 #   make vm-test-walk      the README's "Use it on your machine" in the stock test VM, word for
 #                          word, on this checkout installed (the plan "walk")
 
-.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build vm-test-kipcctl vm-test-walk \
+.PHONY: kipcctl install uninstall dkms-install dkms-remove packaging-check install-check dkms-check range-check ksft-build man-check vm-test-kipcctl vm-test-walk \
 	vm-root-kipcctl
 
 
@@ -188,7 +190,7 @@ dkms-remove:
 	rm -rf $(DKMS_SOURCE_TREE)/kipc-$(VERSION)
 
 # ---- checks ------------------------------------------------------------------------------------
-packaging-check: install-check dkms-check range-check ksft-build
+packaging-check: install-check man-check dkms-check range-check ksft-build
 
 install-check: lib transport module $(KIPCCTL)
 	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
@@ -200,6 +202,9 @@ dkms-check:
 
 range-check:
 	@BUILD=$(BUILD) KDIR=$(STOCK_KDIR) bash tests/packaging/range-test.sh
+
+man-check: lib transport bench
+	@BUILD=$(BUILD) bash tests/packaging/man-test.sh
 
 ksft-build:
 	@BUILD=$(BUILD) KSRC=$(KSRC) bash tests/packaging/ksft-test.sh
