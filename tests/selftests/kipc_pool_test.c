@@ -165,4 +165,45 @@ TEST(bad_arguments)
 	EXPECT_EQ(-ENOENT, kipc_pool_attach(name, &p));
 }
 
+/* As another uid (in a child): can it attach to the pool @name?  0 or -errno. */
+static int attach_as_nobody(const char *name)
+{
+	int status, ret;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		struct kipc_pool *p;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(100);
+		ret = kipc_pool_attach(name, &p);
+		if (!ret)
+			kipc_pool_close(p, 0);
+		_exit(-ret);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 100)
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+/* The pool's mode is every channel's: its queues' too, not only its segments'. */
+TEST(the_pool_mode_rules_its_queues_too)
+{
+	char name[80];
+	struct kipc_pool *p;
+
+	REQUIRE_POOL();
+	if (geteuid() != 0)
+		SKIP(return, "needs root, to attach as another uid");
+	pool_name(name, sizeof(name), "mode");
+	ASSERT_EQ(0, kipc_pool_create(name, 2, 4096, 0666, &p));
+	EXPECT_EQ(0, attach_as_nobody(name));
+	kipc_pool_close(p, 1);
+	ASSERT_EQ(0, kipc_pool_create(name, 2, 4096, 0600, &p));
+	EXPECT_EQ(-EACCES, attach_as_nobody(name));
+	kipc_pool_close(p, 1);
+}
+
 TEST_HARNESS_MAIN

@@ -85,7 +85,9 @@ static struct kipc_pool *kipc_pool_alloc(const char *name, unsigned int nseg)
 	return p;
 }
 
-static int kipc_pool_open_queue(struct kipc_pool *p, const char *suffix, bool create)
+/* Queue P.@suffix: made with the pool's @mode (as its segments are), or attached to. */
+static int kipc_pool_open_queue(struct kipc_pool *p, const char *suffix, bool create,
+				unsigned int mode)
 {
 	char qname[KIPC_NAME_MAX];
 	int ret = kipc_pool_name(qname, p->name, suffix);
@@ -93,7 +95,7 @@ static int kipc_pool_open_queue(struct kipc_pool *p, const char *suffix, bool cr
 	if (ret)
 		return ret;
 	if (create)
-		return kipc_mq_open(qname, KIPC_CREATE_EXCL, 0600,
+		return kipc_mq_open(qname, KIPC_CREATE_EXCL, mode,
 				    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, p->nseg,
 				    sizeof(struct kipc_pool_token));
 	return kipc_mq_attach(qname, KIPC_ACCESS_READ | KIPC_ACCESS_WRITE);
@@ -164,12 +166,12 @@ int kipc_pool_create(const char *name, unsigned int nseg, size_t seg_size, unsig
 	/* The kernel rounds segments up to pages: make that visible here too. */
 	p->seg_size = (seg_size + (size_t)getpagesize() - 1) & ~((size_t)getpagesize() - 1);
 
-	p->free_fd = kipc_pool_open_queue(p, "free", true);
+	p->free_fd = kipc_pool_open_queue(p, "free", true, mode);
 	if (p->free_fd < 0) {
 		ret = p->free_fd;
 		goto out_free;
 	}
-	p->ready_fd = kipc_pool_open_queue(p, "ready", true);
+	p->ready_fd = kipc_pool_open_queue(p, "ready", true, mode);
 	if (p->ready_fd < 0) {
 		ret = p->ready_fd;
 		goto out_destroy;
@@ -217,12 +219,12 @@ int kipc_pool_attach(const char *name, struct kipc_pool **out)
 	p = kipc_pool_alloc(name, st.max_msgs);
 	if (!p)
 		return -ENOMEM;
-	p->free_fd = kipc_pool_open_queue(p, "free", false);
+	p->free_fd = kipc_pool_open_queue(p, "free", false, 0);
 	if (p->free_fd < 0) {
 		ret = p->free_fd;
 		goto out_free;
 	}
-	p->ready_fd = kipc_pool_open_queue(p, "ready", false);
+	p->ready_fd = kipc_pool_open_queue(p, "ready", false, 0);
 	if (p->ready_fd < 0) {
 		ret = p->ready_fd;
 		goto out_free;
