@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the kipc kselftests share, so each helper is written (and fixed) once: raw ioctls,
- * queues made the usual way, child processes that block while the parent watches, module
- * parameters in sysfs, and the fixture setup that skips where /dev/kipc or its message
- * queues are missing.  Everything is static inline or a macro: each test is one .c file.
+ * queues and shared-page channels made the usual way, child processes that block while the
+ * parent watches, module parameters in sysfs, and the fixtures that skip where /dev/kipc, its
+ * message queues or its shared-page channels are missing.  Everything is static inline or a
+ * macro: each test is one .c file.
+ *
+ * The tests of the fixtures here work on channels named after the test and its pid, and
+ * destroy them on the way out.  Blocking scenarios fork: the child blocks, the parent waits
+ * until it sleeps in the kernel and then wakes it.  Children never use the harness's ASSERTs;
+ * they exit with the number of the step that went wrong (CHILD_EXPECT) or with an errno the
+ * parent checks.
  */
 #ifndef KIPC_SELFTEST_H
 #define KIPC_SELFTEST_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +41,7 @@
 
 #define PARAM_DIR	"/sys/module/kipc/parameters/"
 #define RW		(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE)
+#define RDWR		(PROT_READ | PROT_WRITE)
 #define NB		KIPC_MSG_NONBLOCK
 #define MSEC		1000000ULL	/* nanoseconds */
 /* A timed wait may end up to this much early by the kernel's clock rounding. */
@@ -40,6 +50,8 @@
 #define KERNEL_ADDR	((void *)0xffff800000000000ULL)
 /* The skip reason wherever a module without message queues cannot run a test. */
 #define KIPC_NO_MQ	"the module has no message queues (KIPC_FEATURE_MQ)"
+/* And where one without shared-page channels cannot. */
+#define KIPC_NO_SHM	"the module has no shared-page channels (KIPC_FEATURE_SHM)"
 
 /* ---- plain helpers --------------------------------------------------------------------------- */
 
@@ -139,6 +151,14 @@ static inline int depth_of(int fd)
 	int ret = kipc_stat_self(fd, &st);
 
 	return ret ? ret : (int)st.depth;
+}
+
+/* What poll(2) reports for @fd at once, of POLLIN, POLLOUT and their NORM twins, or -1. */
+static inline short revents(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM };
+
+	return poll(&p, 1, 0) < 0 ? -1 : p.revents;
 }
 
 /* ---- child processes ------------------------------------------------------------------------- */
@@ -275,6 +295,15 @@ static inline bool wait_blocked(int rfd, pid_t pid)
 	return false;
 }
 
+/* Wait up to 5 s for a byte from the other process (child_ready()) on @rfd. */
+static inline bool await_peer(int rfd)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, 5000) == 1 && read(rfd, &c, 1) == 1;
+}
+
 /* ---- module parameters ----------------------------------------------------------------------- */
 
 /* Open /sys/module/kipc/parameters/@name.  Return: the fd, or -errno. */
@@ -318,7 +347,102 @@ static inline int write_param_text(const char *name, const char *text)
 	return n;
 }
 
-/* ---- fixtures -------------------------------------------------------------------------------- */
+/* The first parameter a test changed with set_param(), and its value before. */
+static char saved_param[32], saved_value[32];
+
+/* Set a parameter; KIPC_TEARDOWN_ALL() puts the first one changed back.  Return: 0 or -errno. */
+static inline int set_param(const char *name, unsigned long long v)
+{
+	char text[32];
+	int ret;
+
+	if (!saved_param[0]) {
+		ret = read_param_text(name, saved_value, sizeof(saved_value));
+		if (ret)
+			return ret;
+		snprintf(saved_param, sizeof(saved_param), "%s", name);
+	}
+	snprintf(text, sizeof(text), "%llu\n", v);
+	return write_param_text(name, text);
+}
+
+/* Put back what set_param() changed, if anything. */
+static inline void restore_param(void)
+{
+	if (saved_param[0])
+		write_param_text(saved_param, saved_value);
+}
+
+/* ---- shared-page channels -------------------------------------------------------------------- */
+
+/* The page size, which shared-page channels are sized in: KIPC_SETUP_SHM() sets it. */
+static size_t pg __attribute__((unused));
+
+/* A new shared-page channel @name (EXCL, 0600) of @size bytes, attached with @access. */
+static inline int shm_new(const char *name, unsigned int access, __u64 size)
+{
+	return kipc_shm_open(name, KIPC_CREATE_EXCL, 0600, access, size);
+}
+
+/* The raw create of a new shared-page channel: EXCL, 0600, read-write, @size bytes. */
+static inline void shm_create_arg(struct kipc_create *c, const char *name, __u64 size)
+{
+	memset(c, 0, sizeof(*c));
+	c->flags = KIPC_CREATE_EXCL;
+	c->type = KIPC_TYPE_SHM;
+	c->mode = 0600;
+	c->access = RW;
+	c->shm_size = size;
+	copy_name(c->name, name);
+}
+
+/* mmap(2) of @len bytes at @off that is expected to fail.  Return: its errno, or 0. */
+static inline int map_errno(int fd, size_t len, int prot, int flags, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, len);
+	return 0;
+}
+
+/* A MAP_SHARED mapping of @len bytes at @off, or NULL. */
+static inline char *map_at(int fd, size_t len, int prot, off_t off)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* stat.mappings of the channel @name, or -errno. */
+static inline long mappings_of(int ctl, const char *name)
+{
+	struct kipc_stat st;
+	int ret = kipc_stat_name(ctl, name, &st);
+
+	return ret ? ret : (long)st.mappings;
+}
+
+/* The doorbell of the channel behind @fd, or -errno. */
+static inline long long doorbell_of(int fd)
+{
+	struct kipc_stat st;
+	int ret = kipc_stat_self(fd, &st);
+
+	return ret ? ret : (long long)st.doorbell;
+}
+
+/* Whether all @len bytes at @p are zero. */
+static inline bool all_zero(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
 
 /* ---- module state in debugfs (root) --------------------------------------------------------- */
 
@@ -361,6 +485,8 @@ static inline int wait_channels(int want)
 	return n;
 }
 
+/* ---- fixtures -------------------------------------------------------------------------------- */
+
 /*
  * The fields KIPC_SETUP_MQ() fills and KIPC_TEARDOWN() cleans up; a fixture (or a struct
  * inside it) declares them and passes itself.
@@ -400,19 +526,29 @@ static inline void test_chan_name(char dst[KIPC_NAME_MAX], const char *prefix, i
 } while (0)
 
 /*
- * Setup for message queues: KIPC_SETUP(), the module's info, a skip where it has no message
- * queues, and the test's channel names from @prefix.  @fx has KIPC_FIXTURE_FIELDS.
+ * Setup for channels of one type: KIPC_SETUP(), the module's info, a skip (for @why) where it
+ * lacks @feature, and the test's channel names from @prefix.  @fx has KIPC_FIXTURE_FIELDS.
  */
-#define KIPC_SETUP_MQ(fx, prefix) do {						\
+#define KIPC_SETUP_TYPE(fx, prefix, feature, why) do {				\
 	KIPC_SETUP((fx)->ctl, (fx)->skip);					\
 	ASSERT_EQ(0, kipc_get_info((fx)->ctl, &(fx)->info));			\
-	if (!((fx)->info.features & KIPC_FEATURE_MQ)) {				\
-		(fx)->skip = KIPC_NO_MQ;					\
+	if (!((fx)->info.features & (feature))) {				\
+		(fx)->skip = (why);						\
 		SKIP(return, "%s", (fx)->skip);					\
 	}									\
 	test_chan_name((fx)->name, prefix, 1, _metadata->name);			\
 	test_chan_name((fx)->name2, prefix, 2, _metadata->name);		\
 	test_chan_name((fx)->name3, prefix, 3, _metadata->name);		\
+} while (0)
+
+/* Setup for message queues: KIPC_SETUP_TYPE() that skips where the module has none. */
+#define KIPC_SETUP_MQ(fx, prefix)						\
+	KIPC_SETUP_TYPE(fx, prefix, KIPC_FEATURE_MQ, KIPC_NO_MQ)
+
+/* Setup for shared-page channels: pg, then KIPC_SETUP_TYPE() that skips without them. */
+#define KIPC_SETUP_SHM(fx, prefix) do {						\
+	pg = sysconf(_SC_PAGESIZE);						\
+	KIPC_SETUP_TYPE(fx, prefix, KIPC_FEATURE_SHM, KIPC_NO_SHM);		\
 } while (0)
 
 /* Teardown: the test's channels go at once (a name it never created just fails), then ctl. */
@@ -424,6 +560,38 @@ static inline void test_chan_name(char dst[KIPC_NAME_MAX], const char *prefix, i
 		close((fx)->ctl);						\
 	}									\
 } while (0)
+
+/*
+ * Teardown for tests that fork, arm guards and change parameters: the children a failed test
+ * left behind, its alarm, the parameter it changed, then KIPC_TEARDOWN().
+ */
+#define KIPC_TEARDOWN_ALL(fx) do {						\
+	kill_children();							\
+	alarm(0);								\
+	restore_param();							\
+	KIPC_TEARDOWN(fx);							\
+} while (0)
+
+/*
+ * The fixture @fname of the mq and shm tests: KIPC_FIXTURE_FIELDS, set up by @setup
+ * (KIPC_SETUP_MQ or KIPC_SETUP_SHM) with the channel name @prefix, torn down by
+ * KIPC_TEARDOWN_ALL().  A FIXTURE_VARIANT(@fname) may follow.
+ */
+#define KIPC_CHANNEL_FIXTURE(fname, setup, prefix)				\
+	FIXTURE(fname) {							\
+		KIPC_FIXTURE_FIELDS;						\
+	};									\
+	FIXTURE_SETUP(fname)							\
+	{									\
+		setup(self, prefix);						\
+	}									\
+	FIXTURE_TEARDOWN(fname)							\
+	{									\
+		KIPC_TEARDOWN_ALL(self);					\
+	}
+
+#define KIPC_MQ_FIXTURE(fname, prefix)	KIPC_CHANNEL_FIXTURE(fname, KIPC_SETUP_MQ, prefix)
+#define KIPC_SHM_FIXTURE(fname, prefix)	KIPC_CHANNEL_FIXTURE(fname, KIPC_SETUP_SHM, prefix)
 
 /*
  * Where a test body finds its fixture's state: self, unless the file defines KIPC_FX (before
@@ -450,9 +618,13 @@ static inline void test_chan_name(char dst[KIPC_NAME_MAX], const char *prefix, i
 		SKIP(return, "needs root");					\
 } while (0)
 
-/* Features beyond message queues (batches, calls) are optional: their tests skip without. */
+/*
+ * Features beyond message queues (batches, calls, the doorbell) are optional: their tests
+ * skip without.  REQUIRE_FEATURE(KIPC_FEATURE_SHM) is the check where the setup was
+ * KIPC_SETUP_SHM().
+ */
 #define REQUIRE_FEATURE(bit) do {						\
-	REQUIRE_MQ();								\
+	REQUIRE_KIPC();								\
 	if (!((KIPC_FX)->info.features & (bit)))				\
 		SKIP(return, "the module lacks " #bit);				\
 } while (0)
