@@ -104,22 +104,6 @@ enum op {
 	OP_PARAM, OP_NR
 };
 
-static const char *const op_names[OP_NR] = {
-	"open", "dup", "close", "create", "attach", "destroy", "stat", "list", "info",
-	"send", "recv", "send_batch", "recv_batch", "call", "read", "write",
-	"mmap", "munmap", "mprotect", "notify", "wait", "poll", "epoll", "fork", "param",
-};
-
-/* Weights out of their sum; children never fork. */
-static const unsigned int op_weight[OP_NR] = {
-	[OP_OPEN] = 40, [OP_DUP] = 10, [OP_CLOSE] = 25, [OP_CREATE] = 70, [OP_ATTACH] = 45,
-	[OP_DESTROY] = 25, [OP_STAT] = 40, [OP_LIST] = 12, [OP_INFO] = 4,
-	[OP_SEND] = 110, [OP_RECV] = 90, [OP_SEND_BATCH] = 35, [OP_RECV_BATCH] = 35,
-	[OP_CALL] = 30, [OP_READ] = 20, [OP_WRITE] = 20,
-	[OP_MMAP] = 45, [OP_MUNMAP] = 30, [OP_MPROTECT] = 20, [OP_NOTIFY] = 35, [OP_WAIT] = 35,
-	[OP_POLL] = 25, [OP_EPOLL] = 20, [OP_FORK] = 8, [OP_PARAM] = 2,
-};
-
 #define IOCTL_ERRS	EBADF, EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOMEM
 #define SEND_ERRS	ENOTCONN, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EIDRM, EDQUOT
 #define RECV_ERRS	ENOTCONN, EMSGSIZE, EAGAIN, ETIMEDOUT, EINTR, EIDRM
@@ -152,17 +136,42 @@ static const int errs_epoll[] = { EBADF, EEXIST, ENOENT, ENOMEM, EINTR, 0 };
 static const int errs_fork[] = { EAGAIN, ENOMEM, 0 };
 static const int errs_param[] = { EACCES, EPERM, EINVAL, ERANGE, 0 };
 
-static const int *const op_errs[OP_NR] = {
-	[OP_OPEN] = errs_open, [OP_DUP] = errs_dup, [OP_CLOSE] = errs_close,
-	[OP_CREATE] = errs_create, [OP_ATTACH] = errs_attach, [OP_DESTROY] = errs_destroy,
-	[OP_STAT] = errs_stat, [OP_LIST] = errs_list, [OP_INFO] = errs_list,
-	[OP_SEND] = errs_send, [OP_RECV] = errs_recv, [OP_SEND_BATCH] = errs_batch,
-	[OP_RECV_BATCH] = errs_rbatch, [OP_CALL] = errs_call, [OP_READ] = errs_read,
-	[OP_WRITE] = errs_write, [OP_MMAP] = errs_mmap, [OP_MUNMAP] = errs_munmap,
-	[OP_MPROTECT] = errs_mprotect, [OP_NOTIFY] = errs_notify, [OP_WAIT] = errs_wait,
-	[OP_POLL] = errs_poll, [OP_EPOLL] = errs_epoll, [OP_FORK] = errs_fork,
-	[OP_PARAM] = errs_param,
+/*
+ * An ioctl whose struct is built at argpage, run by run_ioctl(): memset, fill, arg_variant(),
+ * do_ioctl(), outcome(), check.  fill() makes the draws, chooses the fd (its return) and fills
+ * the struct, recording in the context what check() will need; check(), if any, verifies what
+ * came back, @whole when the struct was passed at argpage itself (not moved, read-only or bad).
+ */
+struct ioctl_ctx {
+	int fd;			/* fill()'s choice (set by the runner) */
+	int expect;		/* the errno arg_variant() predicts, or 0 (set by the runner) */
+	struct slot *slot;	/* create, attach: the slot whose type hint a success sets */
+	uint8_t *buf;		/* recv, call: the receive buffer; list: entries to read */
+	uint32_t room;		/* the receive buffer's room, or each batch entry's */
+	uint32_t count;		/* list, batches: the entries offered */
+	uint32_t esize;		/* list, batches: the size of one */
+	uint64_t seq;		/* wait: the doorbell value waited from */
 };
+
+struct ioctl_desc {
+	unsigned long cmd;	/* KIPC_IOC_* */
+	size_t size;		/* the struct's */
+	size_t size_ver0;	/* KIPC_*_SIZE_VER0 */
+	int (*fill)(struct args *a, void *arg, struct ioctl_ctx *cx);
+	void (*check)(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx);
+};
+
+/* An operation: a plain function, or an ioctl for run_ioctl(). */
+struct op_desc {
+	const char *name;
+	unsigned int weight;		/* out of the sum of all; children never fork */
+	const int *errs;		/* the documented errors, ending with 0 */
+	void (*fn)(struct args *a);
+	const struct ioctl_desc *ioctl;
+};
+
+/* The table is in the driver's section, after the operations. */
+static const struct op_desc op_table[OP_NR];
 
 /* ---- Shared counters (MAP_SHARED, so children and workers add to the same ones) --------- */
 
@@ -209,7 +218,7 @@ static void fail(const char *fmt, ...)
 	int n;
 
 	n = snprintf(line, sizeof(line), "FAIL seed=%" PRIu64 " worker=%u%s op=%" PRIu64 " (%s): ",
-		     g_seed, me.worker, me.child ? " (child)" : "", me.op, op_names[me.kind]);
+		     g_seed, me.worker, me.child ? " (child)" : "", me.op, op_table[me.kind].name);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
@@ -253,7 +262,7 @@ static void outcome(enum op kind, long ret, int expect)
 			fail("%s, expected %s", errname(err), errname(expect));
 		return;
 	}
-	for (e = op_errs[kind]; *e; e++)
+	for (e = op_table[kind].errs; *e; e++)
 		if (*e == err)
 			return;
 	fail("undocumented error %s", errname(err));
@@ -612,16 +621,13 @@ static const uint32_t msgsize_choices[] = { 0, 16, 256, 4096, 65536, 1 << 20, (1
 static const uint64_t shmsize_choices[] = { 0, 1, 4096, 8192, 12288, 65536, 64ULL << 20,
 					    (64ULL << 20) + 1, ~0ULL };
 
-static void op_create(struct args *a)
+static int fill_create(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_create *c = (struct kipc_create *)argpage;
-	struct slot *s = pick_slot_for(a, 0);
-	int fd = s->fd, expect;
-	uint32_t v = pick(a, 100);
-	void *p;
-	long ret;
+	struct kipc_create *c = arg;
+	uint32_t v;
 
-	memset(argpage, 0, 512);
+	cx->slot = pick_slot_for(a, 0);
+	v = pick(a, 100);
 	c->type = pick(a, 10) ? (pick(a, 2) ? KIPC_TYPE_MQ : KIPC_TYPE_SHM) : pick(a, 4);
 	c->flags = pick(a, 3) ? 0 : KIPC_CREATE_EXCL;
 	if (!pick(a, 4))
@@ -647,64 +653,64 @@ static void op_create(struct args *a)
 		c->max_msgs = 8;
 	else if (v < 8)
 		c->id = 1;
-	p = arg_variant(a, fd, sizeof(*c), KIPC_CREATE_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_CREATE, p, sizeof(*c));
-	outcome(OP_CREATE, ret, expect);
-	if (!ret && p == argpage) {
-		if (c->access)
-			s->type = c->type;
-		if (c->created > 1)
-			fail("create: created = %u", c->created);
-		if (!c->id)
-			fail("create: id 0");
-	}
+	return cx->slot->fd;
 }
 
-static void op_attach(struct args *a)
+static void check_create(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
 {
-	struct kipc_attach *at = (struct kipc_attach *)argpage;
-	struct slot *s = pick_slot_for(a, 0);
-	int fd = s->fd, expect;
-	void *p;
-	long ret;
+	const struct kipc_create *c = arg;
 
-	memset(argpage, 0, 512);
+	if (ret || !whole)
+		return;
+	if (c->access)
+		cx->slot->type = c->type;
+	if (c->created > 1)
+		fail("create: created = %u", c->created);
+	if (!c->id)
+		fail("create: id 0");
+}
+
+static int fill_attach(struct args *a, void *arg, struct ioctl_ctx *cx)
+{
+	struct kipc_attach *at = arg;
+
+	cx->slot = pick_slot_for(a, 0);
 	at->access = pick(a, 10) ? pick_access(a) : pick(a, 8);
 	fill_name(at->name, a);
 	if (!pick(a, 40))
 		at->flags = 1;
 	if (!pick(a, 40))
 		at->id = 7;
-	p = arg_variant(a, fd, sizeof(*at), KIPC_ATTACH_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_ATTACH, p, sizeof(*at));
-	outcome(OP_ATTACH, ret, expect);
-	if (!ret) {
-		struct kipc_stat st;
-
-		/* What did we attach to?  (An fd attaches once: this cannot change.) */
-		if (!stat_self(fd, &st))
-			s->type = st.type;
-	}
+	return cx->slot->fd;
 }
 
-static void op_destroy(struct args *a)
+static void check_attach(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
 {
-	struct kipc_destroy *d = (struct kipc_destroy *)argpage;
-	int fd = slot_fd(a), expect;
-	uint32_t v = pick(a, 20);
-	void *p;
+	struct kipc_stat st;
 
-	memset(argpage, 0, 512);
+	(void)arg;
+	(void)whole;
+	/* What did we attach to?  (An fd attaches once: this cannot change.) */
+	if (!ret && !stat_self(cx->fd, &st))
+		cx->slot->type = st.type;
+}
+
+static int fill_destroy(struct args *a, void *arg, struct ioctl_ctx *cx)
+{
+	struct kipc_destroy *d = arg;
+	int fd = slot_fd(a);
+	uint32_t v = pick(a, 20);
+
+	(void)cx;
 	d->flags = v < 12 ? 0 : v < 19 ? KIPC_DESTROY_NOW : 0x2;
 	fill_name(d->name, a);
-	p = arg_variant(a, fd, sizeof(*d), KIPC_DESTROY_SIZE_VER0, &expect);
-	outcome(OP_DESTROY, do_ioctl(fd, KIPC_IOC_DESTROY, p, sizeof(*d)), expect);
+	return fd;
 }
 
 /* Counters that can only come from an underflow or a leak. */
 #define ABSURD 1000000u
 
-static void check_stat(const struct kipc_stat *st, const char *how)
+static void check_stat_fields(const struct kipc_stat *st, const char *how)
 {
 	if (st->type != KIPC_TYPE_MQ && st->type != KIPC_TYPE_SHM)
 		fail("%s: type %u", how, st->type);
@@ -738,50 +744,55 @@ static void check_stat(const struct kipc_stat *st, const char *how)
 	}
 }
 
-static void op_stat(struct args *a)
+static int fill_stat(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_stat *st = (struct kipc_stat *)argpage;
-	int fd = slot_fd(a), expect;
-	void *p;
-	long ret;
+	struct kipc_stat *st = arg;
+	int fd = slot_fd(a);
 
-	memset(argpage, 0, 512);
+	(void)cx;
 	st->flags = pick(a, 2) ? KIPC_STAT_SELF : 0;
 	if (!pick(a, 30))
 		st->flags |= 0x10;
 	fill_name(st->name, a);
-	p = arg_variant(a, fd, sizeof(*st), KIPC_STAT_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_STAT, p, sizeof(*st));
-	outcome(OP_STAT, ret, expect);
-	if (!ret && p == argpage && *(uint32_t *)argpage >= sizeof(*st))
-		check_stat(st, "stat");
+	return fd;
 }
 
-static void op_list(struct args *a)
+static void check_stat(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_stat *st = arg;
+
+	(void)cx;
+	if (!ret && whole && st->size >= sizeof(*st))
+		check_stat_fields(st, "stat");
+}
+
+static int fill_list(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
 	static const uint32_t counts[] = { 0, 1, 3, 8, 64 };
 	static const uint32_t esizes[] = { sizeof(struct kipc_list_entry),
 		KIPC_LIST_ENTRY_SIZE_VER0, KIPC_LIST_ENTRY_SIZE_VER0 - 1,
 		sizeof(struct kipc_list_entry) + 8, PG + 1 };
-	struct kipc_list *l = (struct kipc_list *)argpage;
-	uint8_t *entries = recvbuf;
-	uint32_t count, esize, i, prev = 0;
-	int fd = slot_fd(a), expect;
+	struct kipc_list *l = arg;
+	int fd = slot_fd(a);
 	uint32_t where = pick(a, 20);
-	void *p;
-	long ret;
 
-	memset(argpage, 0, 512);
-	l->count = count = counts[pick(a, 5)];
-	l->entry_size = esize = esizes[pick(a, 5)];
-	l->entries = (uintptr_t)(where < 17 ? entries : where == 17 ? NULL :
+	l->count = cx->count = counts[pick(a, 5)];
+	l->entry_size = cx->esize = esizes[pick(a, 5)];
+	cx->buf = where < 17 ? recvbuf : NULL;		/* the others are not ours to read */
+	l->entries = (uintptr_t)(where < 17 ? recvbuf : where == 17 ? NULL :
 				 where == 18 ? ropage : (uint8_t *)KERNEL_PTR);
 	if (!pick(a, 40))
 		l->__reserved = 1;
-	p = arg_variant(a, fd, sizeof(*l), KIPC_LIST_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_LIST, p, sizeof(*l));
-	outcome(OP_LIST, ret, expect);
-	if (ret || p != argpage || where >= 17)
+	return fd;
+}
+
+static void check_list(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_list *l = arg;
+	const uint8_t *entries = cx->buf;
+	uint32_t count = cx->count, esize = cx->esize, i, prev = 0;
+
+	if (ret || !whole || !entries)
 		return;
 	if (l->count > count || l->count > l->total)
 		fail("list: count %u of room %u, total %u", l->count, count, l->total);
@@ -798,7 +809,7 @@ static void op_list(struct args *a)
 		    e.type != KIPC_TYPE_MQ && e.type != KIPC_TYPE_SHM)
 			fail("list: entry %u type %u", i, e.type);
 		if (esize > sizeof(e)) {
-			uint8_t *tail = entries + (size_t)i * esize + sizeof(e);
+			const uint8_t *tail = entries + (size_t)i * esize + sizeof(e);
 			uint32_t k;
 
 			for (k = 0; k < esize - sizeof(e); k++)
@@ -809,26 +820,29 @@ static void op_list(struct args *a)
 	}
 }
 
-static void op_info(struct args *a)
+static int fill_info(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_info *in = (struct kipc_info *)argpage;
-	int fd = slot_fd(a), expect;
-	void *p;
-	long ret;
+	struct kipc_info *in = arg;
+	int fd = slot_fd(a);
 
-	memset(argpage, 0, 512);
+	(void)cx;
 	if (!pick(a, 20))
 		in->flags = 1;
-	p = arg_variant(a, fd, sizeof(*in), KIPC_INFO_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_INFO, p, sizeof(*in));
-	outcome(OP_INFO, ret, expect);
-	if (!ret && p == argpage && *(uint32_t *)argpage >= sizeof(*in)) {
-		if (in->abi_version != KIPC_ABI_VERSION)
-			fail("info: abi %u", in->abi_version);
-		if ((in->features & (KIPC_FEATURE_MQ | KIPC_FEATURE_SHM)) !=
-		    (KIPC_FEATURE_MQ | KIPC_FEATURE_SHM))
-			fail("info: features %#llx", (unsigned long long)in->features);
-	}
+	return fd;
+}
+
+static void check_info(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_info *in = arg;
+
+	(void)cx;
+	if (ret || !whole || in->size < sizeof(*in))
+		return;
+	if (in->abi_version != KIPC_ABI_VERSION)
+		fail("info: abi %u", in->abi_version);
+	if ((in->features & (KIPC_FEATURE_MQ | KIPC_FEATURE_SHM)) !=
+	    (KIPC_FEATURE_MQ | KIPC_FEATURE_SHM))
+		fail("info: features %#llx", (unsigned long long)in->features);
 }
 
 /* A send buffer: mostly a valid message; sometimes a bad pointer or an absurd length. */
@@ -886,24 +900,20 @@ static uint32_t pick_prio(struct args *a)
 	return v % 4;
 }
 
-static void op_send(struct args *a)
+static int fill_send(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_msg *m = (struct kipc_msg *)argpage;
-	int fd = slot_fd_for(a, KIPC_TYPE_MQ), expect;
+	struct kipc_msg *m = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_MQ);
 	uint32_t prio = pick_prio(a), len;
 	uint64_t timeout;
-	uint32_t flags = wait_flags(a, &timeout);
-	const void *buf = send_payload(a, &len, &prio);
-	void *p;
 
-	memset(argpage, 0, 512);
-	m->flags = flags;
+	(void)cx;
+	m->flags = wait_flags(a, &timeout);
 	m->timeout_ns = timeout;
-	m->priority = prio;
-	m->buf = (uintptr_t)buf;
+	m->buf = (uintptr_t)send_payload(a, &len, &prio);
 	m->len = len;
-	p = arg_variant(a, fd, sizeof(*m), KIPC_MSG_SIZE_VER0, &expect);
-	outcome(OP_SEND, do_ioctl(fd, KIPC_IOC_SEND, p, sizeof(*m)), expect);
+	m->priority = prio;
+	return fd;
 }
 
 /* A receive buffer of some room; sometimes one that cannot be written. */
@@ -929,36 +939,36 @@ static bool writable_buf(const uint8_t *b)
 	return b && b != ropage && b != nopage && b != (uint8_t *)KERNEL_PTR;
 }
 
-static void op_recv(struct args *a)
+static int fill_recv(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_msg *m = (struct kipc_msg *)argpage;
-	int fd = slot_fd_for(a, KIPC_TYPE_MQ), expect;
+	struct kipc_msg *m = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_MQ);
 	uint64_t timeout;
-	uint32_t flags = wait_flags(a, &timeout), room;
-	uint8_t *buf = recv_room(a, &room);
-	void *p;
-	long ret;
 
-	memset(argpage, 0, 512);
-	m->flags = flags;
+	m->flags = wait_flags(a, &timeout);
 	m->timeout_ns = timeout;
-	m->buf = (uintptr_t)buf;
-	m->len = room;
+	cx->buf = recv_room(a, &cx->room);
+	m->buf = (uintptr_t)cx->buf;
+	m->len = cx->room;
 	m->priority = 12345;
-	p = arg_variant(a, fd, sizeof(*m), KIPC_MSG_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_RECV, p, sizeof(*m));
-	outcome(OP_RECV, ret, expect);
-	if (p != argpage)
+	return fd;
+}
+
+static void check_recv(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_msg *m = arg;
+
+	if (!whole)
 		return;
 	if (!ret) {
-		if (m->len > room)
-			fail("recv: %u bytes into a buffer of %u", m->len, room);
-		else if (writable_buf(buf))
-			check_msg(buf, m->len, m->priority, "recv");
+		if (m->len > cx->room)
+			fail("recv: %u bytes into a buffer of %u", m->len, cx->room);
+		else if (writable_buf(cx->buf))
+			check_msg(cx->buf, m->len, m->priority, "recv");
 		else if (m->len)
 			fail("recv: %u bytes into an unwritable buffer succeeded", m->len);
-	} else if (ret == -EMSGSIZE && m->len <= room) {
-		fail("recv: EMSGSIZE but needs %u of %u", m->len, room);
+	} else if (ret == -EMSGSIZE && m->len <= cx->room) {
+		fail("recv: EMSGSIZE but needs %u of %u", m->len, cx->room);
 	}
 }
 
@@ -967,127 +977,148 @@ static const uint32_t batch_counts[] = { 1, 2, 3, 8, 16, 1, 4, KIPC_BATCH_MAX, 0
 static const uint32_t vec_sizes[] = { sizeof(struct kipc_msg_vec), sizeof(struct kipc_msg_vec),
 				      sizeof(struct kipc_msg_vec), 16, 15, 32, 32, PG + 8 };
 
-static void op_send_batch(struct args *a)
+/*
+ * The start of a batch: its shape (how many entries, each how big, recorded in @cx and the
+ * struct) and which entry goes wrong how (the return, used by the caller).
+ */
+static uint32_t batch_shape(struct args *a, struct kipc_batch *b, struct ioctl_ctx *cx)
 {
-	struct kipc_batch *b = (struct kipc_batch *)argpage;
-	uint32_t count = batch_counts[pick(a, 10)], vsize = vec_sizes[pick(a, 8)];
-	uint32_t tail = pick(a, 8), i, len, prio = pick_prio(a), vprio = prio % (KIPC_PRIO_MAX + 1);
-	int fd = slot_fd_for(a, KIPC_TYPE_MQ), expect;
+	b->count = cx->count = batch_counts[pick(a, 10)];
+	b->vec_size = cx->esize = vec_sizes[pick(a, 8)];
+	return pick(a, 8);
+}
+
+/* The fd and the wait of a batch, after the caller's own draw. */
+static int batch_wait(struct args *a, struct kipc_batch *b)
+{
+	int fd = slot_fd_for(a, KIPC_TYPE_MQ);
 	uint64_t timeout;
-	uint32_t flags = wait_flags(a, &timeout);
-	const void *buf = send_payload(a, &len, &vprio);
-	void *p;
-	long ret;
 
-	if (vsize <= 32 && count <= KIPC_BATCH_MAX) {
-		memset(vecbuf, 0, (size_t)count * vsize);
-		for (i = 0; i < count; i++) {
-			struct kipc_msg_vec *v = (struct kipc_msg_vec *)(vecbuf + (size_t)i * vsize);
-
-			v->buf = (uintptr_t)buf;
-			v->len = len;
-			/* The same message each time: its header names one priority. */
-			v->priority = vprio;
-			if (i == 0 && prio > KIPC_PRIO_MAX)
-				v->priority = prio;
-			if (vsize >= 24 && tail == 0 && i == count / 2)
-				v->__reserved = 1;		/* EINVAL at this entry */
-			if (vsize == 32 && tail == 1 && i == count - 1)
-				vecbuf[(size_t)i * vsize + 28] = 1;	/* E2BIG there */
-		}
-	}
-	memset(argpage, 0, 512);
-	b->flags = flags;
+	b->flags = wait_flags(a, &timeout);
 	b->timeout_ns = timeout;
-	b->count = count;
-	b->vec_size = vsize;
+	return fd;
+}
+
+/* Entry @i of the batch's vector at vecbuf. */
+static struct kipc_msg_vec *batch_vec(const struct ioctl_ctx *cx, uint32_t i)
+{
+	return (struct kipc_msg_vec *)(vecbuf + (size_t)i * cx->esize);
+}
+
+/* How many entries of the vector to build at vecbuf (cleared): all, or none if it does not fit. */
+static uint32_t batch_vecs(const struct ioctl_ctx *cx)
+{
+	if (cx->esize > 32 || cx->count > KIPC_BATCH_MAX)
+		return 0;
+	memset(vecbuf, 0, (size_t)cx->count * cx->esize);
+	return cx->count;
+}
+
+static int fill_send_batch(struct args *a, void *arg, struct ioctl_ctx *cx)
+{
+	struct kipc_batch *b = arg;
+	uint32_t tail = batch_shape(a, b, cx), count = cx->count, vsize = cx->esize, i, n, len;
+	uint32_t prio = pick_prio(a), vprio = prio % (KIPC_PRIO_MAX + 1);
+	int fd = batch_wait(a, b);
+	const void *buf = send_payload(a, &len, &vprio);
+
+	for (i = 0, n = batch_vecs(cx); i < n; i++) {
+		struct kipc_msg_vec *v = batch_vec(cx, i);
+
+		v->buf = (uintptr_t)buf;
+		v->len = len;
+		/* The same message each time: its header names one priority. */
+		v->priority = vprio;
+		if (i == 0 && prio > KIPC_PRIO_MAX)
+			v->priority = prio;
+		if (vsize >= 24 && tail == 0 && i == count / 2)
+			v->__reserved = 1;		/* EINVAL at this entry */
+		if (vsize == 32 && tail == 1 && i == count - 1)
+			vecbuf[(size_t)i * vsize + 28] = 1;	/* E2BIG there */
+	}
 	b->vec = (uintptr_t)(tail == 2 && count < 8 ? (uint8_t *)KERNEL_PTR : vecbuf);
 	if (!pick(a, 40))
 		b->__reserved = 1;
-	p = arg_variant(a, fd, sizeof(*b), KIPC_BATCH_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_SEND_BATCH, p, sizeof(*b));
-	outcome(OP_SEND_BATCH, ret, expect);
-	if (!ret && p == argpage && (b->done == 0 || b->done > count))
-		fail("send_batch: done %u of %u on success", b->done, count);
+	return fd;
 }
 
-static void op_recv_batch(struct args *a)
+static void check_send_batch(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
 {
-	struct kipc_batch *b = (struct kipc_batch *)argpage;
-	uint32_t count = batch_counts[pick(a, 10)], vsize = vec_sizes[pick(a, 8)];
-	uint32_t tail = pick(a, 8), i, room = pick(a, 3) ? 256 : 20;
-	int fd = slot_fd_for(a, KIPC_TYPE_MQ), expect;
-	uint64_t timeout;
-	uint32_t flags = wait_flags(a, &timeout);
-	void *p;
-	long ret;
+	const struct kipc_batch *b = arg;
 
-	if (vsize <= 32 && count <= KIPC_BATCH_MAX) {
-		memset(vecbuf, 0, (size_t)count * vsize);
-		for (i = 0; i < count; i++) {
-			struct kipc_msg_vec *v = (struct kipc_msg_vec *)(vecbuf + (size_t)i * vsize);
+	if (!ret && whole && (b->done == 0 || b->done > cx->count))
+		fail("send_batch: done %u of %u on success", b->done, cx->count);
+}
 
-			v->buf = (uintptr_t)(rbatch_bufs + (size_t)i * 256);
-			v->len = room;
-			v->priority = 99999;
-			if (tail == 0 && i == count - 1 && count > 1)
-				v->buf = (uintptr_t)ropage;	/* EFAULT at the last entry */
-			if (tail == 1 && vsize >= 24 && i == count / 2)
-				v->__reserved = 1;
-		}
+static int fill_recv_batch(struct args *a, void *arg, struct ioctl_ctx *cx)
+{
+	struct kipc_batch *b = arg;
+	uint32_t tail = batch_shape(a, b, cx), count = cx->count, vsize = cx->esize, i, n;
+	uint32_t room = cx->room = pick(a, 3) ? 256 : 20;
+	int fd = batch_wait(a, b);
+
+	for (i = 0, n = batch_vecs(cx); i < n; i++) {
+		struct kipc_msg_vec *v = batch_vec(cx, i);
+
+		v->buf = (uintptr_t)(rbatch_bufs + (size_t)i * 256);
+		v->len = room;
+		v->priority = 99999;
+		if (tail == 0 && i == count - 1 && count > 1)
+			v->buf = (uintptr_t)ropage;	/* EFAULT at the last entry */
+		if (tail == 1 && vsize >= 24 && i == count / 2)
+			v->__reserved = 1;
 	}
-	memset(argpage, 0, 512);
-	b->flags = flags;
-	b->timeout_ns = timeout;
-	b->count = count;
-	b->vec_size = vsize;
 	b->vec = (uintptr_t)(tail == 2 && count < 8 ? (uint8_t *)nopage : vecbuf);
-	p = arg_variant(a, fd, sizeof(*b), KIPC_BATCH_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_RECV_BATCH, p, sizeof(*b));
-	outcome(OP_RECV_BATCH, ret, expect);
-	if (ret || p != argpage)
+	return fd;
+}
+
+static void check_recv_batch(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_batch *b = arg;
+	uint32_t i;
+
+	if (ret || !whole)
 		return;
-	if (b->done == 0 || b->done > count) {
-		fail("recv_batch: done %u of %u on success", b->done, count);
+	if (b->done == 0 || b->done > cx->count) {
+		fail("recv_batch: done %u of %u on success", b->done, cx->count);
 		return;
 	}
 	for (i = 0; i < b->done; i++) {
-		struct kipc_msg_vec *v = (struct kipc_msg_vec *)(vecbuf + (size_t)i * vsize);
+		const struct kipc_msg_vec *v = batch_vec(cx, i);
 
-		if (v->len > room)
-			fail("recv_batch: entry %u: %u bytes in %u", i, v->len, room);
+		if (v->len > cx->room)
+			fail("recv_batch: entry %u: %u bytes in %u", i, v->len, cx->room);
 		else if ((uint8_t *)(uintptr_t)v->buf != ropage)
 			check_msg(rbatch_bufs + (size_t)i * 256, v->len, v->priority, "recv_batch");
 	}
 }
 
-static void op_call(struct args *a)
+static int fill_call(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_call *c = (struct kipc_call *)argpage;
-	int fd = slot_fd_for(a, KIPC_TYPE_MQ), expect;
-	uint32_t prio = pick_prio(a), len, room, r = pick(a, 20);
+	struct kipc_call *c = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_MQ);
+	uint32_t prio = pick_prio(a), len, r = pick(a, 20);
 	uint64_t timeout;
-	uint32_t flags = wait_flags(a, &timeout);
-	const void *req = send_payload(a, &len, &prio);
-	uint8_t *reply = recv_room(a, &room);
-	int reply_fd = r < 16 ? slot_fd_for(a, KIPC_TYPE_MQ) : r < 18 ? STDIN_FILENO : r < 19 ? 9999 : -1;
-	void *p;
-	long ret;
 
-	memset(argpage, 0, 512);
-	c->flags = flags;
+	c->flags = wait_flags(a, &timeout);
 	c->timeout_ns = timeout;
-	c->req_buf = (uintptr_t)req;
+	c->req_buf = (uintptr_t)send_payload(a, &len, &prio);
 	c->req_len = len;
 	c->req_priority = prio;
-	c->reply_fd = (uint32_t)reply_fd;
-	c->reply_buf = (uintptr_t)reply;
-	c->reply_len = room;
+	cx->buf = recv_room(a, &cx->room);
+	c->reply_fd = (uint32_t)(r < 16 ? slot_fd_for(a, KIPC_TYPE_MQ) : r < 18 ? STDIN_FILENO :
+				 r < 19 ? 9999 : -1);
+	c->reply_buf = (uintptr_t)cx->buf;
+	c->reply_len = cx->room;
 	c->sent = 77;
-	p = arg_variant(a, fd, sizeof(*c), KIPC_CALL_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_CALL, p, sizeof(*c));
-	outcome(OP_CALL, ret, expect);
-	if (p != argpage)
+	return fd;
+}
+
+static void check_call(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_call *c = arg;
+
+	if (!whole)
 		return;
 	if (!ret) {
 		/* (do_ioctl() makes KIPC_SEND_DROPPED a 0: a DROP queue dropped the request.) */
@@ -1095,11 +1126,11 @@ static void op_call(struct args *a)
 			return;
 		if (c->sent != 1)
 			fail("call: succeeded with sent = %u", c->sent);
-		if (c->reply_len > room)
-			fail("call: reply of %u bytes in %u", c->reply_len, room);
-		else if (writable_buf(reply))
-			check_msg(reply, c->reply_len, c->reply_priority, "call reply");
-	} else if (c->sent > 1 && ret != -EOPNOTSUPP && !expect) {
+		if (c->reply_len > cx->room)
+			fail("call: reply of %u bytes in %u", c->reply_len, cx->room);
+		else if (writable_buf(cx->buf))
+			check_msg(cx->buf, c->reply_len, c->reply_priority, "call reply");
+	} else if (c->sent > 1 && ret != -EOPNOTSUPP && !cx->expect) {
 		fail("call: sent = %u after %s", c->sent, errname((int)-ret));
 	}
 }
@@ -1276,42 +1307,62 @@ static void op_mprotect(struct args *a)
 
 /* ---- The doorbell ---------------------------------------------------------------------------- */
 
-static void op_notify(struct args *a)
+static int fill_notify(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_notify *n = (struct kipc_notify *)argpage;
-	int fd = slot_fd_for(a, KIPC_TYPE_SHM), expect;
-	void *p;
-	long ret;
+	struct kipc_notify *n = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_SHM);
 
-	memset(argpage, 0, 512);
+	(void)cx;
 	if (!pick(a, 30))
 		n->flags = 1;
-	p = arg_variant(a, fd, sizeof(*n), KIPC_NOTIFY_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_NOTIFY, p, sizeof(*n));
-	outcome(OP_NOTIFY, ret, expect);
-	if (!ret && p == argpage && n->seq == 0)
+	return fd;
+}
+
+static void check_notify(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_notify *n = arg;
+
+	(void)cx;
+	if (!ret && whole && n->seq == 0)
 		fail("notify: the doorbell is still 0 after a ring");
 }
 
-static void op_wait(struct args *a)
+static int fill_wait(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
-	struct kipc_wait *w = (struct kipc_wait *)argpage;
-	int fd = slot_fd_for(a, KIPC_TYPE_SHM), expect;
-	uint64_t timeout, seq = pick(a, 4) ? pick(a, 3) : pick64(a);
-	uint32_t flags = wait_flags(a, &timeout);
+	struct kipc_wait *w = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_SHM);
+	uint64_t timeout;
+
+	w->seq = cx->seq = pick(a, 4) ? pick(a, 3) : pick64(a);
+	w->flags = wait_flags(a, &timeout);
+	w->timeout_ns = timeout;
+	return fd;
+}
+
+static void check_wait(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_wait *w = arg;
+
+	/* The doorbell only grows: a wait from 0 that succeeds has seen it move. */
+	if (!ret && whole && cx->seq == 0 && w->observed == 0)
+		fail("wait: returned with the doorbell still at 0");
+}
+
+/* Every ioctl operation: the struct at argpage, filled, passed in some variant, checked. */
+static void run_ioctl(struct args *a, enum op kind)
+{
+	const struct ioctl_desc *d = op_table[kind].ioctl;
+	struct ioctl_ctx cx = { 0 };
 	void *p;
 	long ret;
 
 	memset(argpage, 0, 512);
-	w->flags = flags;
-	w->timeout_ns = timeout;
-	w->seq = seq;
-	p = arg_variant(a, fd, sizeof(*w), KIPC_WAIT_SIZE_VER0, &expect);
-	ret = do_ioctl(fd, KIPC_IOC_WAIT, p, sizeof(*w));
-	outcome(OP_WAIT, ret, expect);
-	/* The doorbell only grows: a wait from 0 that succeeds has seen it move. */
-	if (!ret && p == argpage && seq == 0 && w->observed == 0)
-		fail("wait: returned with the doorbell still at 0");
+	cx.fd = d->fill(a, argpage, &cx);
+	p = arg_variant(a, cx.fd, d->size, d->size_ver0, &cx.expect);
+	ret = do_ioctl(cx.fd, d->cmd, p, d->size);
+	outcome(kind, ret, cx.expect);
+	if (d->check)
+		d->check(argpage, ret, p == argpage, &cx);
 }
 
 /* ---- poll and epoll ------------------------------------------------------------------------ */
@@ -1507,12 +1558,12 @@ static enum op pick_op(uint64_t v, bool child)
 
 	if (!total)
 		for (i = 0; i < OP_NR; i++)
-			total += op_weight[i];
+			total += op_table[i].weight;
 	w = (unsigned int)(v % total);
 	for (i = 0; i < OP_NR; i++) {
-		if (w < op_weight[i])
+		if (w < op_table[i].weight)
 			break;
-		w -= op_weight[i];
+		w -= op_table[i].weight;
 	}
 	if (i == OP_FORK && child)
 		return OP_STAT;
@@ -1521,18 +1572,52 @@ static enum op pick_op(uint64_t v, bool child)
 	return (enum op)i;
 }
 
-typedef void (*op_fn)(struct args *a);
-static const op_fn op_fns[OP_NR] = {
-	[OP_OPEN] = op_open, [OP_DUP] = op_dup, [OP_CLOSE] = op_close, [OP_CREATE] = op_create,
-	[OP_ATTACH] = op_attach, [OP_DESTROY] = op_destroy, [OP_STAT] = op_stat,
-	[OP_LIST] = op_list, [OP_INFO] = op_info, [OP_SEND] = op_send, [OP_RECV] = op_recv,
-	[OP_SEND_BATCH] = op_send_batch, [OP_RECV_BATCH] = op_recv_batch, [OP_CALL] = op_call,
-	[OP_READ] = op_read, [OP_WRITE] = op_write, [OP_MMAP] = op_mmap,
-	[OP_MUNMAP] = op_munmap, [OP_MPROTECT] = op_mprotect, [OP_NOTIFY] = op_notify,
-	[OP_WAIT] = op_wait, [OP_POLL] = op_poll, [OP_EPOLL] = op_epoll, [OP_FORK] = op_fork,
-	[OP_PARAM] = op_param,
-};
+/* An ioctl operation: the command, its struct, the struct's first size, fill and check. */
+#define IOCTL(cmd, type, size_ver0, fill, check) \
+	.ioctl = &(const struct ioctl_desc){ cmd, sizeof(type), size_ver0, fill, check }
 
+static const struct op_desc op_table[OP_NR] = {
+	[OP_OPEN] = { "open", 40, errs_open, .fn = op_open },
+	[OP_DUP] = { "dup", 10, errs_dup, .fn = op_dup },
+	[OP_CLOSE] = { "close", 25, errs_close, .fn = op_close },
+	[OP_CREATE] = { "create", 70, errs_create, IOCTL(KIPC_IOC_CREATE, struct kipc_create,
+			KIPC_CREATE_SIZE_VER0, fill_create, check_create) },
+	[OP_ATTACH] = { "attach", 45, errs_attach, IOCTL(KIPC_IOC_ATTACH, struct kipc_attach,
+			KIPC_ATTACH_SIZE_VER0, fill_attach, check_attach) },
+	[OP_DESTROY] = { "destroy", 25, errs_destroy, IOCTL(KIPC_IOC_DESTROY, struct kipc_destroy,
+			 KIPC_DESTROY_SIZE_VER0, fill_destroy, NULL) },
+	[OP_STAT] = { "stat", 40, errs_stat, IOCTL(KIPC_IOC_STAT, struct kipc_stat,
+		      KIPC_STAT_SIZE_VER0, fill_stat, check_stat) },
+	[OP_LIST] = { "list", 12, errs_list, IOCTL(KIPC_IOC_LIST, struct kipc_list,
+		      KIPC_LIST_SIZE_VER0, fill_list, check_list) },
+	[OP_INFO] = { "info", 4, errs_list, IOCTL(KIPC_IOC_INFO, struct kipc_info,
+		      KIPC_INFO_SIZE_VER0, fill_info, check_info) },
+	[OP_SEND] = { "send", 110, errs_send, IOCTL(KIPC_IOC_SEND, struct kipc_msg,
+		      KIPC_MSG_SIZE_VER0, fill_send, NULL) },
+	[OP_RECV] = { "recv", 90, errs_recv, IOCTL(KIPC_IOC_RECV, struct kipc_msg,
+		      KIPC_MSG_SIZE_VER0, fill_recv, check_recv) },
+	[OP_SEND_BATCH] = { "send_batch", 35, errs_batch, IOCTL(KIPC_IOC_SEND_BATCH,
+			    struct kipc_batch, KIPC_BATCH_SIZE_VER0, fill_send_batch,
+			    check_send_batch) },
+	[OP_RECV_BATCH] = { "recv_batch", 35, errs_rbatch, IOCTL(KIPC_IOC_RECV_BATCH,
+			    struct kipc_batch, KIPC_BATCH_SIZE_VER0, fill_recv_batch,
+			    check_recv_batch) },
+	[OP_CALL] = { "call", 30, errs_call, IOCTL(KIPC_IOC_CALL, struct kipc_call,
+		      KIPC_CALL_SIZE_VER0, fill_call, check_call) },
+	[OP_READ] = { "read", 20, errs_read, .fn = op_read },
+	[OP_WRITE] = { "write", 20, errs_write, .fn = op_write },
+	[OP_MMAP] = { "mmap", 45, errs_mmap, .fn = op_mmap },
+	[OP_MUNMAP] = { "munmap", 30, errs_munmap, .fn = op_munmap },
+	[OP_MPROTECT] = { "mprotect", 20, errs_mprotect, .fn = op_mprotect },
+	[OP_NOTIFY] = { "notify", 35, errs_notify, IOCTL(KIPC_IOC_NOTIFY, struct kipc_notify,
+			KIPC_NOTIFY_SIZE_VER0, fill_notify, check_notify) },
+	[OP_WAIT] = { "wait", 35, errs_wait, IOCTL(KIPC_IOC_WAIT, struct kipc_wait,
+		      KIPC_WAIT_SIZE_VER0, fill_wait, check_wait) },
+	[OP_POLL] = { "poll", 25, errs_poll, .fn = op_poll },
+	[OP_EPOLL] = { "epoll", 20, errs_epoll, .fn = op_epoll },
+	[OP_FORK] = { "fork", 8, errs_fork, .fn = op_fork },
+	[OP_PARAM] = { "param", 2, errs_param, .fn = op_param },
+};
 static void run_ops(uint64_t seed, uint64_t nops)
 {
 	uint64_t state = seed, i;
@@ -1556,9 +1641,12 @@ static void run_ops(uint64_t seed, uint64_t nops)
 		add(me.child ? &me.st->child_ops : &me.st->ops, 1);
 		if (g_verbose && !me.child)
 			dprintf(STDOUT_FILENO, "w%u %" PRIu64 " %s\n", me.worker, i,
-				op_names[me.kind]);
+				op_table[me.kind].name);
 		alarm(ALARM_SECONDS);
-		op_fns[me.kind](&a);
+		if (op_table[me.kind].ioctl)
+			run_ioctl(&a, me.kind);
+		else
+			op_table[me.kind].fn(&a);
 		if (!me.child)
 			reap_children(false);
 	}
@@ -1570,7 +1658,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 	(void)ctx;
 	dprintf(STDOUT_FILENO, "FAIL seed=%" PRIu64 " worker=%u%s op=%" PRIu64
 		" (%s): signal %d at %p\n", g_seed, me.worker, me.child ? " (child)" : "", me.op,
-		op_names[me.kind], sig, si->si_addr);
+		op_table[me.kind].name, sig, si->si_addr);
 	_exit(2);
 }
 
@@ -1664,7 +1752,7 @@ static void dump_stuck(unsigned int w)
 	unsigned int i;
 
 	printf("FAIL seed=%" PRIu64 " worker=%u op=%u (%s): no progress for %d s\n", g_seed, w,
-	       stats[w].cur_op, op_names[stats[w].cur_kind % OP_NR], STUCK_SECONDS);
+	       stats[w].cur_op, op_table[stats[w].cur_kind % OP_NR].name, STUCK_SECONDS);
 	for (i = 0; i < 2; i++) {
 		ssize_t n;
 		int fd;
@@ -1758,8 +1846,8 @@ static void print_totals(double secs)
 				n += snprintf(line + n, sizeof(line) - n, " %s:%" PRIu64, errname((int)e),
 					      c);
 		}
-		printf("  %-11s %8" PRIu64 " %8" PRIu64 " %s\n", op_names[k], tried[k], done[k],
-		       line);
+		printf("  %-11s %8" PRIu64 " %8" PRIu64 " %s\n", op_table[k].name, tried[k],
+		       done[k], line);
 	}
 	printf("  errors by errno:");
 	for (e = 0; e < MAX_ERRNO; e++)
@@ -1847,8 +1935,8 @@ int main(int argc, char **argv)
 			alive--;
 			if (WIFSIGNALED(status)) {
 				printf("FAIL seed=%" PRIu64 " worker=%u op=%u (%s): killed by signal %d\n",
-				       g_seed, w, stats[w].cur_op, op_names[stats[w].cur_kind % OP_NR],
-				       WTERMSIG(status));
+				       g_seed, w, stats[w].cur_op,
+				       op_table[stats[w].cur_kind % OP_NR].name, WTERMSIG(status));
 				failed = 1;
 			} else if (WEXITSTATUS(status)) {
 				failed = 1;
