@@ -95,6 +95,36 @@ static void test_strerror_falls_back(void)
 	CHECK(strstr(kipc_strerror(-EACCES), "permission") != NULL);
 }
 
+/*
+ * kipc_mq_open()'s attributes are size-versioned: too short or a reserved field is EINVAL, a
+ * newer caller's longer struct is taken when its unknown tail is zero and refused (E2BIG)
+ * when not; all before the device is opened.  NULL means the defaults.
+ */
+static void test_mq_attr_sizes(void)
+{
+	struct {
+		struct kipc_mq_attr a;
+		unsigned char tail[8];
+	} big = { .a = { .size = sizeof(big), .mode = 0600, .access = KIPC_ACCESS_READ } };
+	struct kipc_mq_attr a = { .size = KIPC_MQ_ATTR_SIZE_VER0 - 1, .access = KIPC_ACCESS_READ };
+
+	setenv("KIPC_DEVICE", "/nonexistent/kipc", 1);
+	CHECK(KIPC_MQ_ATTR_SIZE_VER0 == sizeof(struct kipc_mq_attr));
+	CHECK(kipc_mq_open("q", &a) == -EINVAL);
+	a.size = 0;
+	CHECK(kipc_mq_open("q", &a) == -EINVAL);
+	a.size = sizeof(a);
+	a.__reserved = 1;
+	CHECK(kipc_mq_open("q", &a) == -EINVAL);
+	a.__reserved = 0;
+	CHECK(kipc_mq_open("q", &a) == -ENOENT);		/* valid: on to the device */
+	CHECK(kipc_mq_open("q", NULL) == -ENOENT);
+	CHECK(kipc_mq_open("q", &big.a) == -ENOENT);		/* a zero tail is fine */
+	big.tail[7] = 1;
+	CHECK(kipc_mq_open("q", &big.a) == -E2BIG);
+	unsetenv("KIPC_DEVICE");
+}
+
 static void test_channel_wrappers_without_module(void)
 {
 	char long_name[KIPC_NAME_MAX + 8];
@@ -104,22 +134,29 @@ static void test_channel_wrappers_without_module(void)
 	long_name[sizeof(long_name) - 1] = 0;
 	setenv("KIPC_DEVICE", "/nonexistent/kipc", 1);
 	/* A name that cannot fit is refused before the device is even opened. */
-	CHECK(kipc_mq_open(long_name, 0, 0600, KIPC_ACCESS_READ, 0, 0) == -ENAMETOOLONG);
+	CHECK(kipc_mq_open(long_name, KIPC_MQ_ATTR(.mode = 0600, .access = KIPC_ACCESS_READ)) ==
+	      -ENAMETOOLONG);
 	CHECK(kipc_mq_attach(long_name, KIPC_ACCESS_READ) == -ENAMETOOLONG);
-	CHECK(kipc_mq_open(NULL, 0, 0600, KIPC_ACCESS_READ, 0, 0) == -EINVAL);
+	CHECK(kipc_mq_open(NULL, KIPC_MQ_ATTR(.mode = 0600, .access = KIPC_ACCESS_READ)) == -EINVAL);
 	/* Then the missing device is the error, said plainly. */
-	CHECK(kipc_mq_open("q", 0, 0600, KIPC_ACCESS_READ, 0, 0) == -ENOENT);
+	CHECK(kipc_mq_open("q", KIPC_MQ_ATTR(.mode = 0600, .access = KIPC_ACCESS_READ)) == -ENOENT);
 	CHECK(kipc_mq_attach("q", KIPC_ACCESS_READ) == -ENOENT);
 	unsetenv("KIPC_DEVICE");
 	/* Wrappers on a descriptor that is not kipc pass the kernel's answer through. */
 	CHECK(kipc_stat_name(0, long_name, &st) == -ENAMETOOLONG);
 	CHECK(kipc_destroy(-1, "q", 0) == -EBADF);
-	CHECK(kipc_send(-1, "x", 1, 0, 0, 0) == -EBADF);
-	CHECK(kipc_recv(-1, long_name, 1, NULL, 0, 0) == -EBADF);
+	CHECK(kipc_send(-1, "x", 1, 0, 0, KIPC_FOREVER) == -EBADF);
+	CHECK(kipc_recv(-1, long_name, 1, NULL, 0, KIPC_FOREVER) == -EBADF);
+	/* The one timeout convention: the ioctl's own wait flags are the library's to set. */
+	CHECK(kipc_send(-1, "x", 1, 0, KIPC_MSG_NONBLOCK, 0) == -EINVAL);
+	CHECK(kipc_recv(-1, long_name, 1, NULL, KIPC_MSG_TIMEOUT, 1000) == -EINVAL);
+	CHECK(kipc_wait(-1, 0, KIPC_MSG_NONBLOCK, 0, NULL) == -EINVAL);
+	CHECK(kipc_send(-1, "x", 1, 0, KIPC_MSG_ABSTIME, 5) == -EBADF);
 }
 
 int main(void)
 {
+	test_mq_attr_sizes();
 	test_channel_wrappers_without_module();
 	test_missing_node();
 	test_env_override();

@@ -102,12 +102,12 @@ static void test_megabytes_between_threads(void)
 	unsigned char *buf = xmalloc(len);
 	struct kipc_ring *prod, *cons;
 	void *mem = ring_pair(data, &prod, &cons);
-	struct stream tx = { prod, true, 1, len, KIPC_RING_FOREVER, 0, STREAM_COPY };
+	struct stream tx = { prod, true, 1, len, KIPC_FOREVER, 0, STREAM_COPY };
 	pthread_t t;
 
 	/* Exactly 1 MiB first: its chunks fill the ring many times over. */
 	CHECK(pthread_create(&t, NULL, send_whole, &tx) == 0);
-	CHECK_EQ(kipc_ring_recv(cons, buf, len, KIPC_RING_FOREVER), len);
+	CHECK_EQ(kipc_ring_recv(cons, buf, len, KIPC_FOREVER), len);
 	pthread_join(t, NULL);
 	CHECK_EQ(tx.err, 0);
 	CHECK(msg_ok(buf, len, 7));

@@ -329,16 +329,16 @@ static void test_errors(void)
 	*(char *)room = 'z';
 	CHECK_EQ(kipc_ring_commit(prod, 1), 0);
 	kipc_ring_close(prod);
-	CHECK_EQ(kipc_ring_peek(cons, span, KIPC_RING_FOREVER), 1);
+	CHECK_EQ(kipc_ring_peek(cons, span, KIPC_FOREVER), 1);
 	CHECK_EQ(*(const char *)span[0].buf, 'z');
 	CHECK_EQ(kipc_ring_release(cons), 0);
-	CHECK_EQ(kipc_ring_peek(cons, span, KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_peek(cons, span, KIPC_FOREVER), -EPIPE);
 	kipc_ring_close(cons);
 	CHECK_EQ(kipc_ring_init(mem, KIPC_RING_HDR_SIZE + SMALL, 0), 0);
 	prod = ring_side(mem, SMALL, KIPC_RING_PRODUCER, NULL, NULL);
 	cons = ring_side(mem, SMALL, KIPC_RING_CONSUMER, NULL, NULL);
 	kipc_ring_close(cons);
-	CHECK_EQ(kipc_ring_reserve(prod, 1, &room, KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_reserve(prod, 1, &room, KIPC_FOREVER), -EPIPE);
 	kipc_ring_close(prod);
 	munmap(mem, KIPC_RING_HDR_SIZE + SMALL);
 }

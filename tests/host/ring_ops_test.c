@@ -92,7 +92,7 @@ static void *recv_one_thread(void *arg)
 	struct recv_one *r = arg;
 	unsigned char buf[DATA];
 
-	r->ret = kipc_ring_recv(r->ring, buf, sizeof(buf), KIPC_RING_FOREVER);
+	r->ret = kipc_ring_recv(r->ring, buf, sizeof(buf), KIPC_FOREVER);
 	return NULL;
 }
 
@@ -108,7 +108,7 @@ static long send_to_sleeper(struct kipc_ring *prod, struct kipc_ring *cons, long
 
 	CHECK(pthread_create(&t, NULL, recv_one_thread, &r) == 0);
 	usleep(delay_ms * 1000);
-	CHECK_EQ(kipc_ring_send(prod, "ping", 4, KIPC_RING_FOREVER), 0);
+	CHECK_EQ(kipc_ring_send(prod, "ping", 4, KIPC_FOREVER), 0);
 	pthread_join(t, NULL);
 	CHECK_EQ(r.ret, 4);
 	return (long)((now_ns() - start) / 1000000);
@@ -186,7 +186,7 @@ static void test_wait_errors_reach_the_caller(void)
 	cond_init(&c);
 	c.fail = -ENOSYS;
 	mem = ring_pair_ops(&prod, &cons, &cond_wait_ops, &c);
-	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_RING_FOREVER), -ENOSYS);
+	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_FOREVER), -ENOSYS);
 	CHECK_EQ(kipc_ring_send(prod, buf, DATA - KIPC_RING_REC_SIZE(0), 0), 0);
 	CHECK_EQ(kipc_ring_send(prod, buf, 0, 1000000), -ENOSYS);
 	ring_unpair(mem, DATA, prod, cons);

@@ -32,7 +32,7 @@ static unsigned char msg[1000];
 /* Send messages until something fails; returns that failure. */
 static long produce(struct kipc_ring *ring)
 {
-	struct stream s = { ring, true, ~0ul, MAX, KIPC_RING_FOREVER, 0, STREAM_COPY };
+	struct stream s = { ring, true, ~0ul, MAX, KIPC_FOREVER, 0, STREAM_COPY };
 
 	return stream_run(&s);
 }
@@ -44,7 +44,7 @@ static long consume(struct kipc_ring *ring, unsigned long limit)
 	long ret = 0;
 
 	while (atomic_load(&shared->received) < limit &&
-	       (ret = kipc_ring_recv(ring, buf, MAX, KIPC_RING_FOREVER)) >= 0)
+	       (ret = kipc_ring_recv(ring, buf, MAX, KIPC_FOREVER)) >= 0)
 		atomic_fetch_add(&shared->received, 1);
 	free(buf);
 	return ret < 0 ? ret : 0;
@@ -150,7 +150,7 @@ static void test_dead_consumer(void)
 	CHECK_EQ(ret, -EAGAIN);
 	killed = now_ns();
 	kill(cons, SIGKILL);
-	CHECK_EQ(kipc_ring_send(ring, msg, sizeof(msg), KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_send(ring, msg, sizeof(msg), KIPC_FOREVER), -EPIPE);
 	printf("producer: -EPIPE %ld ms after the consumer died\n", ms_since(killed));
 	CHECK(ms_since(killed) < BOUND_MS);
 	waitpid(cons, NULL, 0);

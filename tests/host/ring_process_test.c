@@ -34,7 +34,7 @@ static long run_streams(struct stream *s)
 
 static void run(bool memfd)
 {
-	struct stream s = { .timeout_ns = KIPC_RING_FOREVER };
+	struct stream s = { .timeout_ns = KIPC_FOREVER };
 	int fd = -1, status;
 	void *mem;
 	pid_t pid;
@@ -64,7 +64,7 @@ static void run(bool memfd)
 	CHECK(pid > 0);
 	s.ring = ring_side(mem, DATA, KIPC_RING_CONSUMER, NULL, NULL);
 	CHECK_EQ(run_streams(&s), 0);
-	CHECK_EQ(kipc_ring_recv(s.ring, NULL, 0, KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_recv(s.ring, NULL, 0, KIPC_FOREVER), -EPIPE);
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
 	kipc_ring_close(s.ring);
 	munmap(mem, SIZE);

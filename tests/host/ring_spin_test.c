@@ -24,7 +24,7 @@ static void *send_later(void *arg)
 	struct sender *s = arg;
 
 	usleep(s->delay_ms * 1000);
-	if (kipc_ring_send(s->ring, "x", 1, KIPC_RING_FOREVER))
+	if (kipc_ring_send(s->ring, "x", 1, KIPC_FOREVER))
 		fprintf(stderr, "send_later: the send failed\n");
 	return NULL;
 }
@@ -49,7 +49,7 @@ static unsigned long receive_once(__u64 spin_ns, unsigned int delay_ms, __u64 *s
 	CHECK_EQ(kipc_ring_set_spin(cons, spin_ns), 0);
 	s = (struct sender){ .ring = prod, .delay_ms = delay_ms };
 	CHECK(pthread_create(&t, NULL, send_later, &s) == 0);
-	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_RING_FOREVER), 1);
+	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_FOREVER), 1);
 	pthread_join(t, NULL);
 	*spun = kipc_ring_spin_ns(cons);
 	ring_unpair(mem, DATA, prod, cons);

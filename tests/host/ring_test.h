@@ -281,8 +281,8 @@ static inline void *stream_thread(void *arg)
 static inline long stream_threads(struct kipc_ring *prod, struct kipc_ring *cons,
 				  unsigned long count, size_t max, enum stream_way way)
 {
-	struct stream tx = { prod, true, count, max, KIPC_RING_FOREVER, 0, way };
-	struct stream rx = { cons, false, count, max, KIPC_RING_FOREVER, 0, way };
+	struct stream tx = { prod, true, count, max, KIPC_FOREVER, 0, way };
+	struct stream rx = { cons, false, count, max, KIPC_FOREVER, 0, way };
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, stream_thread, &tx))

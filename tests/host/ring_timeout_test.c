@@ -64,7 +64,7 @@ static void *act_later(void *arg)
 	if (l->close)
 		kipc_ring_close(l->ring);
 	else
-		kipc_ring_send(l->ring, "hello", 5, KIPC_RING_FOREVER);
+		kipc_ring_send(l->ring, "hello", 5, KIPC_FOREVER);
 	return NULL;
 }
 
@@ -81,7 +81,7 @@ static void test_woken(bool close)
 	__u64 start = now_ns();
 
 	CHECK(pthread_create(&t, NULL, act_later, &l) == 0);
-	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_RING_FOREVER), close ? -EPIPE : 5);
+	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_FOREVER), close ? -EPIPE : 5);
 	CHECK(took(start, 30, KIPC_RING_CHECK_NS / MS - 10));
 	pthread_join(t, NULL);
 	if (!close)
@@ -101,8 +101,8 @@ static void test_producer_closes(void)
 	kipc_ring_close(prod);
 	/* What was queued still comes out, then the end, even to one who would wait for ever. */
 	for (i = 0; i < 3; i++)
-		CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_RING_FOREVER), 10 + i);
-	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_RING_FOREVER), -EPIPE);
+		CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_FOREVER), 10 + i);
+	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), KIPC_FOREVER), -EPIPE);
 	CHECK_EQ(kipc_ring_recv(cons, buf, sizeof(buf), 0), -EPIPE);
 	kipc_ring_close(cons);
 	munmap(mem, KIPC_RING_HDR_SIZE + DATA);
@@ -122,11 +122,11 @@ static void test_consumer_closes(void)
 	CHECK_EQ(kipc_ring_send(prod, buf, 1000, 0), -EAGAIN);
 	start = now_ns();
 	CHECK(pthread_create(&t, NULL, act_later, &l) == 0);
-	CHECK_EQ(kipc_ring_send(prod, buf, 1000, KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_send(prod, buf, 1000, KIPC_FOREVER), -EPIPE);
 	CHECK(took(start, 30, KIPC_RING_CHECK_NS / MS - 10));
 	pthread_join(t, NULL);
 	/* And then fails at once, room or not. */
-	CHECK_EQ(kipc_ring_send(prod, buf, 0, KIPC_RING_FOREVER), -EPIPE);
+	CHECK_EQ(kipc_ring_send(prod, buf, 0, KIPC_FOREVER), -EPIPE);
 	kipc_ring_close(prod);
 	munmap(mem, KIPC_RING_HDR_SIZE + DATA);
 }

@@ -216,4 +216,19 @@ for page in "$PAGES"/*.3 "$bench_page"; do
 	check "${page##*/}: man --warnings prints nothing" quiet_man "$page"
 done
 
+# ---- the README's C program --------------------------------------------------------------------
+# The first C block of the README's "Use it on your machine" builds with the command its own
+# comment gives, and runs (without a device it prints kipc_strerror()'s sentence and exits 1).
+readme_prog() {
+	local src=$tmp/readme.c
+	awk '/^## Use it on your machine/{s=1} s && /^```c$/{b=1; next} b && /^```$/{exit} b{print}' \
+		"$top/README.md" > "$src"
+	grep -q 'int main' "$src" || { echo "no C program in the README's walk"; return 1; }
+	(cd "$top" && cc -Wall -Wextra -Werror -o "$tmp/readme" "$src" -Iuserlib/include -Iuapi \
+		"$BUILD/lib/libkipc.a") || return 1
+	out=$(KIPC_DEVICE=/nonexistent/kipc "$tmp/readme")
+	[ $? -eq 1 ] && grep -q "not loaded" <<< "$out" || { echo "ran: $out"; return 1; }
+}
+check "the README's C program builds as its comment says, and runs" readme_prog
+
 finish man

@@ -291,7 +291,7 @@ static void *receive_into(void *arg)
 {
 	struct receiver *r = arg;
 
-	r->ret = kipc_recv(r->fd, r->buf, 64, NULL, NB, 0);
+	r->ret = kipc_recv(r->fd, r->buf, 64, NULL, 0, 0);
 	return NULL;
 }
 
@@ -331,15 +331,15 @@ TEST_F(inflight, receive_in_flight_keeps_its_slot_and_a_failed_copy_loses_nothin
 	switch (variant->overflow) {
 	case KIPC_OVERFLOW_FAIL:
 		/* FAIL never waits, NONBLOCK or not; the timeout only bounds a wrong wait. */
-		EXPECT_EQ(-EAGAIN, kipc_send(q, "C", 1, 5, KIPC_MSG_TIMEOUT, 1000 * MSEC));
+		EXPECT_EQ(-EAGAIN, kipc_send(q, "C", 1, 5, 0, 1000 * MSEC));
 		break;
 	case KIPC_OVERFLOW_BLOCK:
-		EXPECT_EQ(-EAGAIN, kipc_send(q, "C", 1, 5, NB, 0));
-		EXPECT_EQ(-ETIMEDOUT, kipc_send(q, "C", 1, 5, KIPC_MSG_TIMEOUT, 200 * MSEC));
+		EXPECT_EQ(-EAGAIN, kipc_send(q, "C", 1, 5, 0, 0));
+		EXPECT_EQ(-ETIMEDOUT, kipc_send(q, "C", 1, 5, 0, 200 * MSEC));
 		break;
 	case KIPC_OVERFLOW_DROP:
 		/* Room is made by dropping "B" (or "C"): either way a success. */
-		ret = kipc_send(q, "C", 1, 5, NB, 0);
+		ret = kipc_send(q, "C", 1, 5, 0, 0);
 		EXPECT_TRUE(ret == KIPC_SEND_QUEUED || ret == KIPC_SEND_DROPPED) TH_LOG("%d", ret);
 		break;
 	}
@@ -505,7 +505,7 @@ TEST_F(contract, batch_send_wakes_as_many_exclusive_waiters_as_messages)
 		vec[i].buf = (__u64)(unsigned long)"m";
 		vec[i].len = 1;
 	}
-	ASSERT_EQ(WAITERS, kipc_send_batch(tx, vec, WAITERS, NB, 0));
+	ASSERT_EQ(WAITERS, kipc_send_batch(tx, vec, WAITERS, 0, 0));
 	for (i = 0; i < WAITERS; i++) {
 		ASSERT_EQ(0, join_within(w[i].thread, 10));
 		EXPECT_EQ(1, w[i].n) TH_LOG("waiter %d never woke", i);
@@ -536,7 +536,7 @@ TEST_F(contract, call_whose_request_drop_drops_says_so)
 	EXPECT_EQ(KIPC_SEND_DROPPED, ioctl(req, KIPC_IOC_CALL, &c));
 	EXPECT_EQ(0, c.sent);
 	EXPECT_EQ(0, c.reply_len);
-	EXPECT_EQ(-ECANCELED, kipc_call(req, "ping", 4, 1, rep, reply, sizeof(reply), NULL, 0, 0));
+	EXPECT_EQ(-ECANCELED, kipc_call(req, "ping", 4, 1, rep, reply, sizeof(reply), NULL, 0, KIPC_FOREVER));
 	EXPECT_EQ(1, depth_of(req));
 	EXPECT_EQ(2, stat_of(req).dropped);
 	close(rep);
@@ -866,7 +866,7 @@ TEST_F(contract, drop_keeps_the_best_messages)
 	msg_arg(&m, "low", 3, 2, NB, 0);
 	EXPECT_EQ(KIPC_SEND_DROPPED, ioctl(q, KIPC_IOC_SEND, &m));
 	EXPECT_EQ(1, stat_of(q).dropped);
-	EXPECT_EQ(KIPC_SEND_DROPPED, kipc_send(q, "low", 3, 2, NB, 0));
+	EXPECT_EQ(KIPC_SEND_DROPPED, kipc_send(q, "low", 3, 2, 0, 0));
 	EXPECT_EQ(2, stat_of(q).dropped);
 	EXPECT_EQ(3, depth_of(q));
 
@@ -914,7 +914,7 @@ TEST_F(contract, drop_of_the_new_message_counts_as_sent_for_write_and_batches)
 	ASSERT_EQ(0, fill(q, 2, 9));
 
 	EXPECT_EQ(1, write(q, "w", 1));		/* priority 0 */
-	EXPECT_EQ(2, kipc_send_batch(q, v, 2, NB, 0));
+	EXPECT_EQ(2, kipc_send_batch(q, v, 2, 0, 0));
 	st = stat_of(q);
 	EXPECT_EQ(3, st.dropped);
 	EXPECT_EQ(5, st.sent);
@@ -1188,7 +1188,7 @@ TEST_F(contract, sa_restart_timed_wait_goes_on_to_receive)
 	if (pid == 0) {
 		CHILD_EXPECT(90, 0, catch_signal(SIGUSR1, SA_RESTART));
 		child_ready(sync[1]);
-		CHILD_EXPECT(1, 4, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_TIMEOUT,
+		CHILD_EXPECT(1, 4, kipc_recv(q, buf, sizeof(buf), NULL, 0,
 					      5000 * MSEC));
 		CHILD_EXPECT(2, 0, memcmp(buf, "late", 4));
 		_exit(0);
@@ -1534,7 +1534,7 @@ TEST_F(contract, call_stopped_before_its_request_went_out_is_restarted)
 	EXPECT_EQ(4, get(req, buf, NULL));
 	EXPECT_STREQ("full", buf);
 	/* Room now: the request goes out, once. */
-	EXPECT_EQ(4, kipc_recv(req, buf, sizeof(buf), NULL, KIPC_MSG_TIMEOUT, 3000 * MSEC));
+	EXPECT_EQ(4, kipc_recv(req, buf, sizeof(buf), NULL, 0, 3000 * MSEC));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
 	ASSERT_EQ(0, put(rep, "pong", 0));
 	ASSERT_TRUE(collect(sync[0], &o, 10));
@@ -1567,11 +1567,11 @@ TEST_F(contract, abstime_deadline_in_the_past_does_not_wait)
 	ASSERT_LE(0, q);
 	arm_guard(5);
 	t0 = now_ns();
-	EXPECT_EQ(-ETIMEDOUT, kipc_recv(q, buf, sizeof(buf), NULL, ABS, now_ns() - MSEC));
-	EXPECT_EQ(-ETIMEDOUT, kipc_recv(q, buf, sizeof(buf), NULL, ABS, 0));
-	ASSERT_EQ(0, kipc_send(q, "x", 1, 0, ABS, now_ns() - MSEC));
-	EXPECT_EQ(-ETIMEDOUT, kipc_send(q, "y", 1, 0, ABS, 0));
-	EXPECT_EQ(1, kipc_recv(q, buf, sizeof(buf), NULL, ABS, now_ns() - MSEC));
+	EXPECT_EQ(-ETIMEDOUT, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_ABSTIME, now_ns() - MSEC));
+	EXPECT_EQ(-ETIMEDOUT, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_ABSTIME, 0));
+	ASSERT_EQ(0, kipc_send(q, "x", 1, 0, KIPC_MSG_ABSTIME, now_ns() - MSEC));
+	EXPECT_EQ(-ETIMEDOUT, kipc_send(q, "y", 1, 0, KIPC_MSG_ABSTIME, 0));
+	EXPECT_EQ(1, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_ABSTIME, now_ns() - MSEC));
 	EXPECT_GT(1000 * MSEC, now_ns() - t0);
 	alarm(0);
 	close(q);
@@ -1589,14 +1589,14 @@ TEST_F(contract, abstime_without_timeout_is_einval)
 	ASSERT_LE(0, q);
 	v.buf = (__u64)(unsigned long)buf;
 	v.len = sizeof(buf);
-	EXPECT_EQ(-EINVAL, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_ABSTIME, now_ns()));
-	EXPECT_EQ(-EINVAL, kipc_send(q, "x", 1, 0, KIPC_MSG_ABSTIME, now_ns()));
+	EXPECT_EQ(-EINVAL, kipc_recv(q, buf, sizeof(buf), NULL, KIPC_MSG_ABSTIME, KIPC_FOREVER));
+	EXPECT_EQ(-EINVAL, kipc_send(q, "x", 1, 0, KIPC_MSG_ABSTIME, KIPC_FOREVER));
 	EXPECT_EQ(0, depth_of(q));
 	if (self->info.features & KIPC_FEATURE_BATCH)
-		EXPECT_EQ(-EINVAL, kipc_recv_batch(q, &v, 1, KIPC_MSG_ABSTIME, now_ns()));
+		EXPECT_EQ(-EINVAL, kipc_recv_batch(q, &v, 1, KIPC_MSG_ABSTIME, KIPC_FOREVER));
 	if (self->info.features & KIPC_FEATURE_CALL)
 		EXPECT_EQ(-EINVAL, kipc_call(q, "x", 1, 0, q, buf, sizeof(buf), NULL,
-					     KIPC_MSG_ABSTIME, now_ns()));
+					     KIPC_MSG_ABSTIME, KIPC_FOREVER));
 	EXPECT_EQ(0, depth_of(q));
 	close(q);
 }

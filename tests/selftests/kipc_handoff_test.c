@@ -57,7 +57,7 @@ static pid_t sleeper(int fd, int ready, unsigned int room, void *buf, long expec
 		buf = own;
 	}
 	child_ready(ready);
-	n = kipc_recv(fd, buf, room, &prio, timeout_ns ? KIPC_MSG_TIMEOUT : 0, timeout_ns);
+	n = kipc_recv(fd, buf, room, &prio, 0, timeout_ns ? (__s64)timeout_ns : KIPC_FOREVER);
 	if (n < 0)
 		_exit(errno_exit(n));
 	CHILD_EXPECT(1, expect_len, n);
@@ -81,7 +81,7 @@ static int one_sleeper_gets(int fd, unsigned int room, const char *msg, unsigned
 	if (pipe(ready))
 		return -1;
 	pid = sleeper(fd, ready[1], room, NULL, len, msg, timeout_ns);
-	if (pid > 0 && wait_blocked(ready[0], pid) && !kipc_send(fd, msg, len, 3, 0, 0))
+	if (pid > 0 && wait_blocked(ready[0], pid) && !kipc_send(fd, msg, len, 3, 0, KIPC_FOREVER))
 		ret = reap(pid);
 	close(ready[0]);
 	close(ready[1]);
@@ -98,7 +98,7 @@ TEST_F(handoff, a_sleeping_receive_gets_the_message_and_the_stat_names_it)
 	ASSERT_EQ(0, pipe(ready));
 	pid = sleeper(self->fd, ready[1], 64, NULL, 5, "hello", 0);
 	ASSERT_TRUE(wait_blocked(ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, "hello", 5, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, "hello", 5, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(0, reap(pid));
 	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
 	EXPECT_EQ(0U, st.depth);
@@ -133,7 +133,7 @@ TEST_F(handoff, a_bad_buffer_loses_no_handed_message)
 	ASSERT_EQ(0, pipe(ready));
 	pid = sleeper(self->fd, ready[1], 64, bad, 0, "", 0);
 	ASSERT_TRUE(wait_blocked(ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, "kept", 4, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, "kept", 4, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(EFAULT, reap(pid));
 	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
 	EXPECT_EQ(1U, st.depth);
@@ -159,7 +159,7 @@ TEST_F(handoff, a_sleeper_too_small_passes_the_message_on)
 	ASSERT_TRUE(wait_blocked(ready[0], small));
 	big = sleeper(self->fd, ready[1], 64, NULL, 32, msg, 0);
 	ASSERT_TRUE(wait_blocked(ready[0], big));
-	ASSERT_EQ(0, kipc_send(self->fd, msg, 32, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, msg, 32, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(0, reap(big));
 	EXPECT_EQ(0, depth_of(self->fd));
 	/*
@@ -189,7 +189,7 @@ TEST_F(handoff, many_sleepers_each_get_one_message)
 		ASSERT_TRUE(wait_blocked(ready[0], pid[i]));
 	}
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, kipc_send(self->fd, "same", 4, 3, 0, 0));
+		ASSERT_EQ(0, kipc_send(self->fd, "same", 4, 3, 0, KIPC_FOREVER));
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(0, reap(pid[i]));
 	EXPECT_EQ(0, depth_of(self->fd));
@@ -204,7 +204,7 @@ TEST_F(handoff, a_receive_that_timed_out_is_handed_nothing)
 	unsigned int prio;
 
 	REQUIRE_MQ();
-	EXPECT_EQ(-ETIMEDOUT, kipc_recv(self->fd, buf, sizeof(buf), &prio, KIPC_MSG_TIMEOUT,
+	EXPECT_EQ(-ETIMEDOUT, kipc_recv(self->fd, buf, sizeof(buf), &prio, 0,
 					20 * MSEC));
 	ASSERT_EQ(0, put(self->fd, "later", 3));
 	EXPECT_EQ(1, depth_of(self->fd));
@@ -224,7 +224,7 @@ TEST_F(handoff, a_receive_cut_short_by_a_signal_is_handed_nothing)
 
 		catch_signal(SIGUSR1, 0);
 		child_ready(ready[1]);
-		_exit(errno_exit(kipc_recv(self->fd, buf, sizeof(buf), NULL, 0, 0)));
+		_exit(errno_exit(kipc_recv(self->fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER)));
 	}
 	ASSERT_TRUE(wait_blocked(ready[0], pid));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
@@ -388,13 +388,13 @@ TEST_F(direct, the_receive_room_decides_not_the_queue)
 	/* Too small: it learns the length it needs, and the message stays queued. */
 	pid = sleeper(self->fd, self->ready[1], BIG - 1, NULL, 0, "", 0);
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(EMSGSIZE, reap(pid));
 	EXPECT_EQ(1, depth_of(self->fd));
 	EXPECT_DIRECT(self, 1, 0);
 	in = malloc(BIG);
 	ASSERT_NE(NULL, in);
-	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, 0, 0));
 	EXPECT_EQ(0, memcmp(in, self->msg, BIG));
 	free(in);
 }
@@ -413,7 +413,7 @@ TEST_F(direct, an_untouched_receive_buffer_takes_the_queued_way)
 	ASSERT_NE(MAP_FAILED, fresh);
 	pid = sleeper(self->fd, self->ready[1], BIG, fresh, BIG, self->msg, 0);
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(0, depth_of(self->fd));
 	EXPECT_DIRECT(self, 0, 1);
@@ -437,7 +437,7 @@ TEST_F(direct, a_copy_on_write_buffer_is_never_written_through)
 	memset(shared, 'P', BIG);
 	pid = sleeper(self->fd, self->ready[1], BIG, shared, BIG, self->msg, 0);
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(0, reap(pid));
 	for (i = 0; i < BIG && shared[i] == 'P'; i++)
 		;
@@ -458,12 +458,12 @@ TEST_F(direct, a_read_only_receive_buffer_loses_no_large_message)
 	ASSERT_NE(MAP_FAILED, ro);
 	pid = sleeper(self->fd, self->ready[1], BIG, ro, 0, "", 0);
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
-	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(EFAULT, reap(pid));
 	EXPECT_DIRECT(self, 0, 1);
 	in = malloc(BIG);
 	ASSERT_NE(NULL, in);
-	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+	ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, 0, 0));
 	EXPECT_EQ(0, memcmp(in, self->msg, BIG));
 	EXPECT_EQ(3U, prio);
 	free(in);
@@ -484,7 +484,7 @@ TEST_F(direct, a_bad_sender_buffer_fails_and_leaves_the_receive_waiting)
 	ASSERT_EQ(0, mprotect(src + BIG / 2, BIG / 2, PROT_NONE));
 	pid = sleeper(self->fd, self->ready[1], BIG, NULL, BIG / 2 + 8192, self->msg, 0);
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
-	EXPECT_EQ(-EFAULT, kipc_send(self->fd, src, BIG, 3, 0, 0));
+	EXPECT_EQ(-EFAULT, kipc_send(self->fd, src, BIG, 3, 0, KIPC_FOREVER));
 	usleep(50000);
 	EXPECT_TRUE(child_running(pid));
 	ASSERT_EQ(0, kipc_stat_self(self->fd, &st));
@@ -493,7 +493,7 @@ TEST_F(direct, a_bad_sender_buffer_fails_and_leaves_the_receive_waiting)
 	EXPECT_EQ(0ULL, st.received);
 	EXPECT_DIRECT(self, 0, 0);
 	/* The receive's buffer is untouched: the next message lands whole, 0xaa after it. */
-	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG / 2 + 8192, 3, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG / 2 + 8192, 3, 0, KIPC_FOREVER));
 	EXPECT_EQ(0, reap(pid));
 	EXPECT_DIRECT(self, 1, 0);
 	munmap(src, BIG);
@@ -519,7 +519,7 @@ TEST_F(direct, a_signalled_receive_gets_its_message_or_eintr_never_half)
 			memset(in, 0xaa, BIG);
 			catch_signal(SIGUSR1, 0);
 			child_ready(self->ready[1]);
-			n = kipc_recv(self->fd, in, BIG, &prio, 0, 0);
+			n = kipc_recv(self->fd, in, BIG, &prio, 0, KIPC_FOREVER);
 			if (n < 0)
 				_exit(errno_exit(n));
 			CHILD_EXPECT(1, BIG, n);
@@ -528,7 +528,7 @@ TEST_F(direct, a_signalled_receive_gets_its_message_or_eintr_never_half)
 		}
 		ASSERT_TRUE(wait_blocked(self->ready[0], pid));
 		ASSERT_EQ(0, kill(pid, SIGUSR1));
-		ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, 0));
+		ASSERT_EQ(0, kipc_send(self->fd, self->msg, BIG, 3, 0, KIPC_FOREVER));
 		switch (reap(pid)) {
 		case 0:
 			got++;
@@ -539,7 +539,7 @@ TEST_F(direct, a_signalled_receive_gets_its_message_or_eintr_never_half)
 			unsigned int prio;
 
 			ASSERT_NE(NULL, in);
-			ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, NB, 0));
+			ASSERT_EQ(BIG, kipc_recv(self->fd, in, BIG, &prio, 0, 0));
 			EXPECT_EQ(0, memcmp(in, self->msg, BIG));
 			free(in);
 			intr++;
@@ -580,10 +580,10 @@ TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 			_exit(99);
 		memset(in, 0x55, BIG);
 		child_ready(self->ready[1]);
-		n = kipc_recv(self->fd, in, BIG, &prio, 0, 0);
+		n = kipc_recv(self->fd, in, BIG, &prio, 0, KIPC_FOREVER);
 		CHILD_EXPECT(1, BIG, n);
 		CHILD_EXPECT(2, 0, memcmp(in, self->msg, BIG));
-		CHILD_EXPECT(3, 0, kipc_send(rfd, want, BIG, 5, 0, 0));
+		CHILD_EXPECT(3, 0, kipc_send(rfd, want, BIG, 5, 0, KIPC_FOREVER));
 		_exit(0);
 	}
 	ASSERT_TRUE(wait_blocked(self->ready[0], pid));
@@ -592,7 +592,7 @@ TEST_F(direct, a_large_call_and_its_large_reply_arrive_whole)
 	 * which malloc() and memset() would turn into a calloc() that touches no page.
 	 */
 	memset(reply, 0x55, BIG);
-	EXPECT_EQ(BIG, kipc_call(self->fd, self->msg, BIG, 3, rfd, reply, BIG, &prio, 0, 0));
+	EXPECT_EQ(BIG, kipc_call(self->fd, self->msg, BIG, 3, rfd, reply, BIG, &prio, 0, KIPC_FOREVER));
 	EXPECT_EQ(5U, prio);
 	EXPECT_EQ(0, memcmp(reply, want, BIG));
 	EXPECT_EQ(0, reap(pid));
@@ -616,11 +616,11 @@ TEST_F(handoff, a_reused_buffer_carries_no_stale_bytes)
 
 	REQUIRE_MQ();
 	memset(big, 'A', sizeof(big));
-	ASSERT_EQ(0, kipc_send(self->fd, big, sizeof(big), 0, NB, 0));
-	ASSERT_EQ((long)sizeof(big), kipc_recv(self->fd, buf, sizeof(buf), &prio, NB, 0));
-	ASSERT_EQ(0, kipc_send(self->fd, "bbbbbbbbbb", 10, 0, NB, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, big, sizeof(big), 0, 0, 0));
+	ASSERT_EQ((long)sizeof(big), kipc_recv(self->fd, buf, sizeof(buf), &prio, 0, 0));
+	ASSERT_EQ(0, kipc_send(self->fd, "bbbbbbbbbb", 10, 0, 0, 0));
 	memset(buf, 'z', sizeof(buf));
-	ASSERT_EQ(10, kipc_recv(self->fd, buf, sizeof(buf), &prio, NB, 0));
+	ASSERT_EQ(10, kipc_recv(self->fd, buf, sizeof(buf), &prio, 0, 0));
 	EXPECT_EQ(0, memcmp(buf, "bbbbbbbbbb", 10));
 	EXPECT_EQ('z', buf[10]);
 	EXPECT_EQ('z', buf[sizeof(buf) - 1]);
@@ -642,13 +642,13 @@ TEST_F(handoff, every_size_class_round_trips_its_bytes)
 			for (j = i; j < n && j < i + 8; j++) {
 				memset(out, (int)(j + round * 16), sizeof(out));
 				ASSERT_EQ(0, kipc_send(self->fd, out, sizes[(j + round) % n], 0,
-						       NB, 0));
+						       0, 0));
 			}
 			for (j = i; j < n && j < i + 8; j++) {
 				unsigned int len = sizes[(j + round) % n];
 
 				memset(in, 0xee, sizeof(in));
-				ASSERT_EQ((long)len, kipc_recv(self->fd, in, sizeof(in), &prio, NB, 0));
+				ASSERT_EQ((long)len, kipc_recv(self->fd, in, sizeof(in), &prio, 0, 0));
 				memset(out, (int)(j + round * 16), len);
 				EXPECT_EQ(0, memcmp(in, out, len)) TH_LOG("size %u", len);
 				if (len < sizeof(in))

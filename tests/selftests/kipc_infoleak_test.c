@@ -91,7 +91,7 @@ static void expect_only(struct __test_metadata *_metadata, const unsigned char *
 static int send_fill(int fd, size_t len, int c, unsigned int prio)
 {
 	memset(payload, c, len);
-	return kipc_send(fd, payload, len, prio, NB, 0);
+	return kipc_send(fd, payload, len, prio, 0, 0);
 }
 
 /*
@@ -345,7 +345,7 @@ TEST_F(leak, zero_length_messages_write_nothing)
 	if (self->info.features & KIPC_FEATURE_BATCH) {
 		v.buf = uptr(inbox);
 		v.len = BUF_ROOM;
-		EXPECT_EQ(1, kipc_recv_batch(fd, &v, 1, NB, 0));
+		EXPECT_EQ(1, kipc_recv_batch(fd, &v, 1, 0, 0));
 		EXPECT_EQ(0, v.len);
 		expect_only(_metadata, inbox, BUF_ROOM, 0, 0);
 	}
@@ -382,7 +382,7 @@ TEST_F(leak, too_small_receives_write_nothing)
 	if (self->info.features & KIPC_FEATURE_BATCH) {
 		v.buf = uptr(inbox);
 		v.len = 50;
-		EXPECT_EQ(-EMSGSIZE, kipc_recv_batch(fd, &v, 1, NB, 0));
+		EXPECT_EQ(-EMSGSIZE, kipc_recv_batch(fd, &v, 1, 0, 0));
 		expect_only(_metadata, inbox, BUF_ROOM, 0, 0);
 	}
 	EXPECT_EQ(1, depth_of(fd));

@@ -290,11 +290,11 @@ TEST_F(iso, container_cannot_reach_host_channels)
 
 	REQUIRE_ROOT();
 	/* A world-writable queue, so that only the namespace stands in the way, and a 0600 one. */
-	inherited = kipc_mq_open(self->name, KIPC_CREATE_EXCL, 0666, RW, 0, 0);
+	inherited = kipc_mq_open(self->name, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW));
 	ASSERT_LE(0, inherited) TH_LOG("%s", kipc_strerror(inherited));
 	ASSERT_EQ(0, put(inherited, "host-a", 0));
 	ASSERT_EQ(0, put(inherited, "host-b", 0));
-	secret = kipc_mq_open(self->name2, KIPC_CREATE_EXCL, 0600, RW, 0, 0);
+	secret = kipc_mq_open(self->name2, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = RW));
 	ASSERT_LE(0, secret);
 	ASSERT_EQ(0, put(secret, "secret", 0));
 	ASSERT_EQ(0, kipc_stat_self(inherited, &host));
@@ -400,7 +400,7 @@ TEST_F(iso, userns_root_is_not_ipc_owner_of_host_channels)
 		CHILD_EXPECT(6, -EACCES, kipc_mq_attach(self->name, KIPC_ACCESS_WRITE));
 		CHILD_EXPECT(7, -EACCES, kipc_mq_attach(self->name, RW));
 		/* Opening it through create (no EXCL) checks the same. */
-		CHILD_EXPECT(8, -EACCES, kipc_mq_open(self->name, 0, 0600, RW, 0, 0));
+		CHILD_EXPECT(8, -EACCES, kipc_mq_open(self->name, KIPC_MQ_ATTR(.mode = 0600, .access = RW)));
 		ctl = kipc_open(0);
 		CHILD_EXPECT(9, 1, ctl >= 0);
 		CHILD_EXPECT(10, -EPERM, kipc_destroy(ctl, self->name, 0));
@@ -688,7 +688,7 @@ static void queue_tenant(struct _test_data_memcg *self)
 	if (fd < 0)
 		_exit(150);
 	for (i = 0; i < QMSG_LIMIT; i++) {
-		ret = kipc_send(fd, msg, sizeof(msg), 0, NB, 0);
+		ret = kipc_send(fd, msg, sizeof(msg), 0, 0, 0);
 		if (ret)
 			_exit(-ret);
 		__atomic_store_n(self->progress, i + 1, __ATOMIC_RELAXED);

@@ -28,10 +28,10 @@ static pid_t child_in_new_ns(int n, int ready_fd, int hold_fd)
 		_exit(10);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "ns-chan-%d", i);
-		fd = kipc_mq_open(name, KIPC_CREATE_EXCL, 0600, KIPC_ACCESS_WRITE, 0, 0);
+		fd = kipc_mq_open(name, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = KIPC_ACCESS_WRITE));
 		if (fd < 0)
 			_exit(11);
-		if (kipc_send(fd, "x", 1, 0, 0, 0))
+		if (kipc_send(fd, "x", 1, 0, 0, KIPC_FOREVER))
 			_exit(12);
 		close(fd);
 	}
@@ -56,15 +56,15 @@ TEST(a_living_namespace_keeps_its_channels)
 	ctl = kipc_open(0);
 	ASSERT_LE(0, ctl);
 	kipc_destroy(ctl, "live-ns-chan", KIPC_DESTROY_NOW);
-	fd = kipc_mq_open("live-ns-chan", KIPC_CREATE_EXCL, 0600, KIPC_ACCESS_WRITE, 0, 0);
+	fd = kipc_mq_open("live-ns-chan", KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = KIPC_ACCESS_WRITE));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kipc_send(fd, "x", 1, 0, 0, 0));
+	ASSERT_EQ(0, kipc_send(fd, "x", 1, 0, 0, KIPC_FOREVER));
 	close(fd);
 	/* Three collector periods with no fd open: only the name holds the channel. */
 	usleep(1600 * 1000);
 	again = kipc_mq_attach("live-ns-chan", KIPC_ACCESS_READ);
 	ASSERT_LE(0, again);
-	EXPECT_EQ(1, kipc_recv(again, &c, 1, NULL, NB, 0));
+	EXPECT_EQ(1, kipc_recv(again, &c, 1, NULL, 0, 0));
 	close(again);
 	EXPECT_EQ(0, kipc_destroy(ctl, "live-ns-chan", KIPC_DESTROY_NOW));
 	close(ctl);
@@ -120,7 +120,7 @@ TEST(an_nsfs_fd_keeps_the_namespace_and_its_channels)
 		fd = kipc_mq_attach("ns-chan-1", KIPC_ACCESS_READ);
 		if (fd < 0)
 			_exit(21);
-		n = kipc_recv(fd, &c, 1, NULL, KIPC_MSG_NONBLOCK, 0);
+		n = kipc_recv(fd, &c, 1, NULL, 0, 0);
 		_exit(n == 1 && c == 'x' ? 0 : 22);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -187,8 +187,7 @@ static void __attribute__((noreturn)) pass_a_queue_out(int sock)
 
 	if (unshare(CLONE_NEWIPC))
 		_exit(10);
-	fd = kipc_mq_open("held-from-outside", KIPC_CREATE_EXCL, 0600,
-			  KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, 0, 0);
+	fd = kipc_mq_open("held-from-outside", KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE));
 	if (fd < 0)
 		_exit(11);
 	cm->cmsg_level = SOL_SOCKET;

@@ -192,7 +192,7 @@ static int fill_budget(int fd, int *err)
 	int n, ret = 0;
 
 	for (n = 0; n < FILL_MAX; n++) {
-		ret = kipc_send(fd, payload, sizeof(payload), 0, NB, 0);
+		ret = kipc_send(fd, payload, sizeof(payload), 0, 0, 0);
 		if (ret)
 			break;
 	}
@@ -206,7 +206,7 @@ static int drain(int fd)
 	char buf[PAYLOAD];
 	int n = 0;
 
-	while (n < 4 * FILL_MAX && kipc_recv(fd, buf, sizeof(buf), NULL, NB, 0) >= 0)
+	while (n < 4 * FILL_MAX && kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0) >= 0)
 		n++;
 	return n;
 }
@@ -893,7 +893,7 @@ static void channel_cap_child(FIXTURE_DATA(limits) *self, unsigned int cap, unsi
 
 	CHILD_EXPECT(1, 0, become(NOBODY));
 	for (i = 0; i < (int)room - 1; i++) {
-		fds[i] = kipc_mq_open(chan(self, i), KIPC_CREATE_EXCL, 0666, RW, 0, 0);
+		fds[i] = kipc_mq_open(chan(self, i), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW));
 		CHILD_EXPECT(2, 1, fds[i] >= 0);
 	}
 	shm = kipc_shm_open(chan(self, room - 1), KIPC_CREATE_EXCL, 0666, RW, self->pg);
@@ -902,27 +902,27 @@ static void channel_cap_child(FIXTURE_DATA(limits) *self, unsigned int cap, unsi
 	CHILD_EXPECT(4, 1, map != NULL);
 	CHILD_EXPECT(5, cap, my_usage(USER_CHANNELS));
 	/* One more is over the user's cap: EMFILE, not the namespace's ENOSPC. */
-	CHILD_EXPECT(6, -EMFILE, kipc_mq_open(chan(self, room), KIPC_CREATE_EXCL, 0666, RW, 0, 0));
+	CHILD_EXPECT(6, -EMFILE, kipc_mq_open(chan(self, room), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW)));
 
 	/* Names gone; attachments and a mapping (its fd closed) keep them: still counted. */
 	for (i = 0; i < (int)room; i++)
 		CHILD_EXPECT(7, 0, kipc_destroy(shm, chan(self, i), 0));
 	close(shm);
 	CHILD_EXPECT(8, cap, my_usage(USER_CHANNELS));
-	CHILD_EXPECT(9, -EMFILE, kipc_mq_open(chan(self, room), KIPC_CREATE_EXCL, 0666, RW, 0, 0));
+	CHILD_EXPECT(9, -EMFILE, kipc_mq_open(chan(self, room), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW)));
 	child_ready(tell);
 	CHILD_EXPECT(10, true, await_byte(hear));
 
 	/* The last close of a destroyed queue frees it, at once. */
 	close(fds[0]);
-	fd = kipc_mq_open(chan(self, room), KIPC_CREATE_EXCL, 0666, RW, 0, 0);
+	fd = kipc_mq_open(chan(self, room), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW));
 	CHILD_EXPECT(11, 1, fd >= 0);
 	CHILD_EXPECT(12, -EMFILE,
-		     kipc_mq_open(chan(self, room + 1), KIPC_CREATE_EXCL, 0666, RW, 0, 0));
+		     kipc_mq_open(chan(self, room + 1), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW)));
 	/* The last munmap frees the shared-page one (allow the collector its time). */
 	munmap(map, len);
 	for (i = 0; i < COLLECT_MS / 50; i++) {
-		fd = kipc_mq_open(chan(self, room + 1), KIPC_CREATE_EXCL, 0666, RW, 0, 0);
+		fd = kipc_mq_open(chan(self, room + 1), KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0666, .access = RW));
 		if (fd != -EMFILE)
 			break;
 		usleep(50 * 1000);

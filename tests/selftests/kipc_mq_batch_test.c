@@ -37,7 +37,7 @@ TEST_F(mq, batch_send_then_batch_recv)
 		vec[i].len = strlen(text[i]);
 		vec[i].priority = prio[i];
 	}
-	ASSERT_EQ(4, kipc_send_batch(fd, vec, 4, NB, 0));
+	ASSERT_EQ(4, kipc_send_batch(fd, vec, 4, 0, 0));
 	EXPECT_EQ(4, depth_of(fd));
 
 	memset(vec, 0, sizeof(vec));
@@ -45,7 +45,7 @@ TEST_F(mq, batch_send_then_batch_recv)
 		vec[i].buf = (__u64)(unsigned long)room[i];
 		vec[i].len = sizeof(room[i]);
 	}
-	ASSERT_EQ(4, kipc_recv_batch(fd, vec, 8, NB, 0));
+	ASSERT_EQ(4, kipc_recv_batch(fd, vec, 8, 0, 0));
 	for (i = 0; i < 4; i++) {
 		EXPECT_EQ(strlen(text[order[i]]), vec[i].len);
 		EXPECT_EQ(prio[order[i]], vec[i].priority);
@@ -71,10 +71,10 @@ TEST_F(mq, batch_count_must_be_1_to_1024)
 		vec[i].buf = (__u64)(unsigned long)room[i % 2];
 		vec[i].len = 1;
 	}
-	EXPECT_EQ(-EINVAL, kipc_send_batch(fd, vec, 0, NB, 0));
-	EXPECT_EQ(-EINVAL, kipc_send_batch(fd, vec, KIPC_BATCH_MAX + 1, NB, 0));
-	EXPECT_EQ(-EINVAL, kipc_recv_batch(fd, vec, 0, NB, 0));
-	EXPECT_EQ(-EINVAL, kipc_recv_batch(fd, vec, KIPC_BATCH_MAX + 1, NB, 0));
+	EXPECT_EQ(-EINVAL, kipc_send_batch(fd, vec, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, kipc_send_batch(fd, vec, KIPC_BATCH_MAX + 1, 0, 0));
+	EXPECT_EQ(-EINVAL, kipc_recv_batch(fd, vec, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, kipc_recv_batch(fd, vec, KIPC_BATCH_MAX + 1, 0, 0));
 	EXPECT_EQ(0, depth_of(fd));
 
 	/* The largest count is accepted; the receive takes what is there. */
@@ -82,7 +82,7 @@ TEST_F(mq, batch_count_must_be_1_to_1024)
 	ASSERT_EQ(0, put(fd, "2", 0));
 	for (i = 0; i <= KIPC_BATCH_MAX; i++)
 		vec[i].len = sizeof(room[0]);
-	EXPECT_EQ(2, kipc_recv_batch(fd, vec, KIPC_BATCH_MAX, NB, 0));
+	EXPECT_EQ(2, kipc_recv_batch(fd, vec, KIPC_BATCH_MAX, 0, 0));
 	free(vec);
 	close(fd);
 }
@@ -161,7 +161,7 @@ TEST_F(mq, batch_recv_waits_for_the_first_message_only)
 			vec[i].len = sizeof(room[i]);
 		}
 		child_ready(sync[1]);
-		n = kipc_recv_batch(fd, vec, 4, 0, 0);
+		n = kipc_recv_batch(fd, vec, 4, 0, KIPC_FOREVER);
 		/* done (1) on success, else 100 + errno. */
 		_exit(n < 0 ? 100 - n : n);
 	}
@@ -187,11 +187,11 @@ TEST_F(mq, batch_send_stops_when_the_queue_is_full)
 	}
 	/* Room for the first: no wait for it, and none for the rest. */
 	arm_guard(3);
-	EXPECT_EQ(3, kipc_send_batch(fd, vec, 5, 0, 0));
+	EXPECT_EQ(3, kipc_send_batch(fd, vec, 5, 0, KIPC_FOREVER));
 	alarm(0);
 	EXPECT_EQ(3, depth_of(fd));
 	/* Nothing fits now: the error shows, as done would be 0. */
-	EXPECT_EQ(-EAGAIN, kipc_send_batch(fd, vec, 5, NB, 0));
+	EXPECT_EQ(-EAGAIN, kipc_send_batch(fd, vec, 5, 0, 0));
 	close(fd);
 }
 
@@ -224,7 +224,7 @@ TEST_F(mq, batch_recv_failing_midway_puts_the_rest_back_in_order)
 		vec[i].len = sizeof(room[i]);
 	}
 	/* "hi" and "a" arrive; "b" fails to copy; "b" and "c" stay, in that order. */
-	ASSERT_EQ(2, kipc_recv_batch(fd, vec, 4, NB, 0));
+	ASSERT_EQ(2, kipc_recv_batch(fd, vec, 4, 0, 0));
 	EXPECT_EQ(0, memcmp(room[0], "hi", 2));
 	EXPECT_EQ(7, vec[0].priority);
 	EXPECT_EQ(0, memcmp(room[1], "a", 1));
@@ -238,7 +238,7 @@ TEST_F(mq, batch_recv_failing_midway_puts_the_rest_back_in_order)
 	/* The first copy failing is the call's error, and still loses nothing. */
 	ASSERT_EQ(0, put(fd, "z", 0));
 	vec[0].buf = (__u64)(unsigned long)bad;
-	EXPECT_EQ(-EFAULT, kipc_recv_batch(fd, vec, 4, NB, 0));
+	EXPECT_EQ(-EFAULT, kipc_recv_batch(fd, vec, 4, 0, 0));
 	EXPECT_EQ(1, depth_of(fd));
 	munmap(bad, 4096);
 	close(fd);
@@ -263,11 +263,11 @@ TEST_F(mq, batch_recv_stops_before_a_message_too_long_for_its_entry)
 		vec[i].buf = (__u64)(unsigned long)room[i];
 		vec[i].len = sizeof(room[i]);
 	}
-	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 3, NB, 0));
+	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 3, 0, 0));
 	EXPECT_EQ(3, vec[0].len);
 	EXPECT_EQ(2, depth_of(fd));
 	/* First in line now, it is the call's EMSGSIZE, with the length it needs. */
-	EXPECT_EQ(-EMSGSIZE, kipc_recv_batch(fd, vec, 3, NB, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_recv_batch(fd, vec, 3, 0, 0));
 	EXPECT_EQ(12, vec[0].len);
 	EXPECT_EQ(12, get(fd, buf, NULL));
 	close(fd);
@@ -297,13 +297,13 @@ TEST_F(mq, batch_send_failing_midway_queues_exactly_the_ones_before)
 		vec[i].len = 1;
 		vec[i].priority = i;
 	}
-	EXPECT_EQ(2, kipc_send_batch(fd, vec, 4, NB, 0));
+	EXPECT_EQ(2, kipc_send_batch(fd, vec, 4, 0, 0));
 	ASSERT_EQ(0, kipc_stat_self(fd, &st));
 	EXPECT_EQ(2, st.depth);
 	EXPECT_EQ(2, st.sent);
 	EXPECT_EQ(1, get(fd, buf, &i));
 	EXPECT_EQ(1, i);
-	EXPECT_EQ(-EFAULT, kipc_send_batch(fd, &vec[2], 2, NB, 0));
+	EXPECT_EQ(-EFAULT, kipc_send_batch(fd, &vec[2], 2, 0, 0));
 	EXPECT_EQ(1, depth_of(fd));
 	munmap(bad, 4096);
 	close(fd);
@@ -324,11 +324,11 @@ TEST_F(mq, batch_error_after_the_first_is_not_reported)
 	vec[0].len = 2;
 	vec[1].buf = (__u64)(unsigned long)big;
 	vec[1].len = 9;
-	EXPECT_EQ(1, kipc_send_batch(fd, vec, 2, NB, 0));
+	EXPECT_EQ(1, kipc_send_batch(fd, vec, 2, 0, 0));
 	EXPECT_EQ(1, depth_of(fd));
 
 	/* The same error on the first message is the call's error. */
-	EXPECT_EQ(-EMSGSIZE, kipc_send_batch(fd, &vec[1], 1, NB, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_send_batch(fd, &vec[1], 1, 0, 0));
 	EXPECT_EQ(1, depth_of(fd));
 
 	/* And an empty queue on a receive. */
@@ -336,8 +336,8 @@ TEST_F(mq, batch_error_after_the_first_is_not_reported)
 	vec[0].len = sizeof(big);
 	vec[1].buf = (__u64)(unsigned long)big;
 	vec[1].len = sizeof(big);
-	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 2, NB, 0));
-	EXPECT_EQ(-EAGAIN, kipc_recv_batch(fd, vec, 2, NB, 0));
+	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 2, 0, 0));
+	EXPECT_EQ(-EAGAIN, kipc_recv_batch(fd, vec, 2, 0, 0));
 	close(fd);
 }
 

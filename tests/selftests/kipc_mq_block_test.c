@@ -33,14 +33,13 @@ FIXTURE_VARIANT_ADD(mq_blocked, sender) {
 };
 
 /* The variant's call on @fd, which waits: a receive into 64 bytes, or a send. */
-static long blocking_call(const FIXTURE_VARIANT(mq_blocked) *variant, int fd, __u32 flags,
-			  __u64 timeout_ns)
+static long blocking_call(const FIXTURE_VARIANT(mq_blocked) *variant, int fd, __s64 timeout_ns)
 {
 	char buf[64];
 
 	if (variant->send)
-		return kipc_send(fd, "more", 4, 0, flags, timeout_ns);
-	return kipc_recv(fd, buf, sizeof(buf), NULL, flags, timeout_ns);
+		return kipc_send(fd, "more", 4, 0, 0, timeout_ns);
+	return kipc_recv(fd, buf, sizeof(buf), NULL, 0, timeout_ns);
 }
 
 /* ==== waits that end with a message or room =================================================== */
@@ -62,7 +61,7 @@ TEST_F(mq, empty_queue_recv_waits_for_a_send)
 		long n;
 
 		child_ready(sync[1]);
-		n = kipc_recv(fd, buf, sizeof(buf), &prio, 0, 0);
+		n = kipc_recv(fd, buf, sizeof(buf), &prio, 0, KIPC_FOREVER);
 		CHILD_EXPECT(1, 4, n);
 		CHILD_EXPECT(2, 0, memcmp(buf, "wake", 4));
 		CHILD_EXPECT(3, 9, prio);
@@ -90,7 +89,7 @@ TEST_F(mq, full_queue_block_policy_waits_for_room)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		child_ready(sync[1]);
-		_exit(errno_exit(kipc_send(fd, "second", 6, 0, 0, 0)));
+		_exit(errno_exit(kipc_send(fd, "second", 6, 0, 0, KIPC_FOREVER)));
 	}
 	ASSERT_TRUE(wait_blocked(sync[0], pid));
 	EXPECT_TRUE(child_running(pid));
@@ -115,7 +114,7 @@ TEST_F(mq_blocked, timeout_is_etimedout_after_the_wait)
 	if (variant->fill)
 		ASSERT_EQ(0, put(fd, variant->fill, 0));
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(-ETIMEDOUT, blocking_call(variant, fd, KIPC_MSG_TIMEOUT, 200 * MSEC));
+	EXPECT_EQ(-ETIMEDOUT, blocking_call(variant, fd, 200 * MSEC));
 	waited = clock_ns(CLOCK_MONOTONIC) - t0;
 	EXPECT_LE(200 * MSEC - SLACK_NS, waited);
 	EXPECT_GT(5000 * MSEC, waited);
@@ -135,10 +134,10 @@ TEST_F(mq, zero_timeout_is_etimedout_at_once)
 	ASSERT_LE(0, fd);
 	arm_guard(3);
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(-ETIMEDOUT, kipc_recv(fd, buf, sizeof(buf), NULL, KIPC_MSG_TIMEOUT, 0));
-	ASSERT_EQ(0, kipc_send(fd, "x", 1, 0, KIPC_MSG_TIMEOUT, 0));
-	EXPECT_EQ(-ETIMEDOUT, kipc_send(fd, "y", 1, 0, KIPC_MSG_TIMEOUT, 0));
-	EXPECT_EQ(1, kipc_recv(fd, buf, sizeof(buf), NULL, KIPC_MSG_TIMEOUT, 0));
+	EXPECT_EQ(-ETIMEDOUT, kipc_recv(fd, buf, sizeof(buf), NULL, 0, 1));
+	ASSERT_EQ(0, kipc_send(fd, "x", 1, 0, 0, 1));
+	EXPECT_EQ(-ETIMEDOUT, kipc_send(fd, "y", 1, 0, 0, 1));
+	EXPECT_EQ(1, kipc_recv(fd, buf, sizeof(buf), NULL, 0, 1));
 	EXPECT_GT(1000 * MSEC, clock_ns(CLOCK_MONOTONIC) - t0);
 	alarm(0);
 	close(fd);
@@ -161,7 +160,7 @@ TEST_F(mq, signal_interrupts_a_wait_with_eintr)
 	if (pid == 0) {
 		CHILD_EXPECT(90, 0, catch_signal(SIGUSR1, 0));
 		child_ready(sync[1]);
-		_exit(errno_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0)));
+		_exit(errno_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER)));
 	}
 	ASSERT_TRUE(wait_blocked(sync[0], pid));
 	kill(pid, SIGUSR1);
@@ -184,7 +183,7 @@ TEST_F(mq, sa_restart_restarts_a_wait_without_timeout)
 	if (pid == 0) {
 		CHILD_EXPECT(90, 0, catch_signal(SIGUSR1, SA_RESTART));
 		child_ready(sync[1]);
-		CHILD_EXPECT(1, 4, kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0));
+		CHILD_EXPECT(1, 4, kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER));
 		CHILD_EXPECT(2, 0, memcmp(buf, "late", 4));
 		_exit(0);
 	}
@@ -216,7 +215,7 @@ TEST_F(mq, sa_restart_restarts_a_timed_wait_to_its_deadline)
 		child_ready(sync[1]);
 		start = clock_ns(CLOCK_MONOTONIC);
 		CHILD_EXPECT(1, -ETIMEDOUT, kipc_recv(fd, buf, sizeof(buf), NULL,
-						      KIPC_MSG_TIMEOUT, 1500 * MSEC));
+						      0, 1500 * MSEC));
 		CHILD_EXPECT(2, 1, clock_ns(CLOCK_MONOTONIC) - start >= 1500 * MSEC - SLACK_NS);
 		_exit(0);
 	}
@@ -243,7 +242,7 @@ TEST_F(mq_blocked, destroy_now_wakes_it_with_eidrm)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		child_ready(sync[1]);
-		_exit(errno_exit(blocking_call(variant, fd, 0, 0)));
+		_exit(errno_exit(blocking_call(variant, fd, KIPC_FOREVER)));
 	}
 	ASSERT_TRUE(wait_blocked(sync[0], pid));
 	ASSERT_EQ(0, kipc_destroy(self->ctl, self->name, KIPC_DESTROY_NOW));

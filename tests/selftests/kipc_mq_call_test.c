@@ -32,14 +32,14 @@ TEST_F(mq, call_round_trip_with_a_server)
 		long len;
 
 		CHILD_EXPECT(1, 1, in >= 0 && out >= 0);
-		len = kipc_recv(in, buf + 3, sizeof(buf) - 3, &p, KIPC_MSG_TIMEOUT, 5000 * MSEC);
+		len = kipc_recv(in, buf + 3, sizeof(buf) - 3, &p, 0, 5000 * MSEC);
 		CHILD_EXPECT(2, 4, len);
 		CHILD_EXPECT(3, 2, p);
 		memcpy(buf, "re:", 3);
-		CHILD_EXPECT(4, 0, kipc_send(out, buf, len + 3, 7, 0, 0));
+		CHILD_EXPECT(4, 0, kipc_send(out, buf, len + 3, 7, 0, KIPC_FOREVER));
 		_exit(0);
 	}
-	n = kipc_call(req, "ping", 4, 2, rep, reply, sizeof(reply), &prio, KIPC_MSG_TIMEOUT,
+	n = kipc_call(req, "ping", 4, 2, rep, reply, sizeof(reply), &prio, 0,
 		      5000 * MSEC);
 	ASSERT_EQ(7, n) TH_LOG("%s", n < 0 ? strerror(-n) : "wrong length");
 	EXPECT_EQ(0, memcmp(reply, "re:ping", 7));
@@ -67,12 +67,12 @@ TEST_F(mq, call_needs_a_reply_fd_attached_for_read_ebadf)
 
 	arm_guard(5);
 	/* Not a kipc fd, not attached, attached without READ, not an fd at all. */
-	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, p[0], reply, sizeof(reply), NULL, NB, 0));
-	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, self->ctl, reply, sizeof(reply), NULL, NB, 0));
-	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, w_only, reply, sizeof(reply), NULL, NB, 0));
-	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, -1, reply, sizeof(reply), NULL, NB, 0));
+	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, p[0], reply, sizeof(reply), NULL, 0, 0));
+	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, self->ctl, reply, sizeof(reply), NULL, 0, 0));
+	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, w_only, reply, sizeof(reply), NULL, 0, 0));
+	EXPECT_EQ(-EBADF, kipc_call(req, "q", 1, 0, -1, reply, sizeof(reply), NULL, 0, 0));
 	/* The request side needs WRITE. */
-	EXPECT_EQ(-EBADF, kipc_call(r_only, "q", 1, 0, rep, reply, sizeof(reply), NULL, NB, 0));
+	EXPECT_EQ(-EBADF, kipc_call(r_only, "q", 1, 0, rep, reply, sizeof(reply), NULL, 0, 0));
 	alarm(0);
 	close(p[0]);
 	close(p[1]);

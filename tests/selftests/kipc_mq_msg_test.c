@@ -59,11 +59,11 @@ TEST_F(mq, oversized_send_is_emsgsize)
 	memset(buf, 'x', sizeof(buf));
 	fd = q_new(self->name, 0, 16, 0);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EMSGSIZE, kipc_send(fd, buf, 17, 0, NB, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_send(fd, buf, 17, 0, 0, 0));
 	EXPECT_EQ(-1, write(fd, buf, 17));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(0, depth_of(fd));
-	EXPECT_EQ(0, kipc_send(fd, buf, 16, 0, NB, 0));
+	EXPECT_EQ(0, kipc_send(fd, buf, 16, 0, 0, 0));
 	close(fd);
 }
 
@@ -86,12 +86,12 @@ TEST_F(mq, small_recv_buffer_is_emsgsize_and_keeps_the_message)
 	m.len = 4;
 	EXPECT_EQ(EMSGSIZE, raw_ioctl(fd, KIPC_IOC_RECV, &m));
 	EXPECT_EQ(10, m.len) TH_LOG("len must report the size needed");
-	EXPECT_EQ(-EMSGSIZE, kipc_recv(fd, buf, 9, NULL, NB, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_recv(fd, buf, 9, NULL, 0, 0));
 	EXPECT_EQ(1, depth_of(fd));
 
 	/* Exactly enough room is enough. */
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(10, kipc_recv(fd, buf, 10, &prio, NB, 0));
+	EXPECT_EQ(10, kipc_recv(fd, buf, 10, &prio, 0, 0));
 	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
 	EXPECT_EQ(3, prio);
 	close(fd);
@@ -107,11 +107,11 @@ TEST_F(mq, zero_length_messages_work)
 	REQUIRE_MQ();
 	fd = q_new(self->name, 0, 0, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kipc_send(fd, buf, 0, 4, NB, 0));
+	ASSERT_EQ(0, kipc_send(fd, buf, 0, 4, 0, 0));
 	ASSERT_EQ(0, kipc_stat_self(fd, &st));
 	EXPECT_EQ(1, st.depth);
 	EXPECT_EQ(0, st.bytes);
-	EXPECT_EQ(0, kipc_recv(fd, buf, 0, &prio, NB, 0));
+	EXPECT_EQ(0, kipc_recv(fd, buf, 0, &prio, 0, 0));
 	EXPECT_EQ(4, prio);
 	EXPECT_EQ(0, depth_of(fd));
 	EXPECT_EQ(0, write(fd, buf, 0));
@@ -171,11 +171,11 @@ TEST_F(mq, o_nonblock_fd_gives_eagain_on_full_and_empty)
 	ASSERT_EQ(0, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK));
 
 	arm_guard(5);
-	EXPECT_EQ(-EAGAIN, kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0));
+	EXPECT_EQ(-EAGAIN, kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER));
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, kipc_send(fd, "1", 1, 0, 0, 0));
-	EXPECT_EQ(-EAGAIN, kipc_send(fd, "2", 1, 0, 0, 0));
+	ASSERT_EQ(0, kipc_send(fd, "1", 1, 0, 0, KIPC_FOREVER));
+	EXPECT_EQ(-EAGAIN, kipc_send(fd, "2", 1, 0, 0, KIPC_FOREVER));
 	EXPECT_EQ(-1, write(fd, "2", 1));
 	EXPECT_EQ(EAGAIN, errno);
 	alarm(0);
@@ -194,7 +194,7 @@ TEST_F(mq, full_queue_fail_policy_is_eagain_at_once)
 	ASSERT_EQ(0, put(fd, "2", 0));
 	/* No NONBLOCK: the policy alone must refuse.  The guard turns a wait into EINTR. */
 	arm_guard(3);
-	EXPECT_EQ(-EAGAIN, kipc_send(fd, "3", 1, 0, 0, 0));
+	EXPECT_EQ(-EAGAIN, kipc_send(fd, "3", 1, 0, 0, KIPC_FOREVER));
 	alarm(0);
 	ASSERT_EQ(0, kipc_stat_self(fd, &st));
 	EXPECT_EQ(2, st.depth);
@@ -217,7 +217,7 @@ TEST_F(mq, full_queue_drop_policy_drops_the_oldest_of_the_lowest)
 	ASSERT_EQ(0, put(fd, "b1", 1));
 	ASSERT_EQ(0, put(fd, "c1", 1));
 	arm_guard(3);
-	EXPECT_EQ(0, kipc_send(fd, "d3", 2, 3, 0, 0));	/* drops b1 */
+	EXPECT_EQ(0, kipc_send(fd, "d3", 2, 3, 0, KIPC_FOREVER));	/* drops b1 */
 	alarm(0);
 	ASSERT_EQ(0, kipc_stat_self(fd, &st));
 	EXPECT_EQ(3, st.depth);

@@ -266,7 +266,7 @@ TEST_F(nat, receive_timeout_is_etimedout)
 	OPEN_POSIX(0);
 
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(-ETIMEDOUT, kipc_recv(fd, buf, sizeof(buf), NULL, KIPC_MSG_TIMEOUT, WAIT_NS));
+	EXPECT_EQ(-ETIMEDOUT, kipc_recv(fd, buf, sizeof(buf), NULL, 0, WAIT_NS));
 	EXPECT_LE(WAIT_NS - SLACK_NS, clock_ns(CLOCK_MONOTONIC) - t0);
 
 	t0 = clock_ns(CLOCK_MONOTONIC);
@@ -293,7 +293,7 @@ TEST_F(nat, send_timeout_on_full_is_etimedout)
 	}
 
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(-ETIMEDOUT, kipc_send(fd, "y", 1, 0, KIPC_MSG_TIMEOUT, WAIT_NS));
+	EXPECT_EQ(-ETIMEDOUT, kipc_send(fd, "y", 1, 0, 0, WAIT_NS));
 	EXPECT_LE(WAIT_NS - SLACK_NS, clock_ns(CLOCK_MONOTONIC) - t0);
 
 	t0 = clock_ns(CLOCK_MONOTONIC);
@@ -336,7 +336,7 @@ TEST_F(nat, oversized_send)
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
 
-	EXPECT_EQ(-EMSGSIZE, kipc_send(fd, buf, PMQ_MSGSIZE + 1, 0, NB, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_send(fd, buf, PMQ_MSGSIZE + 1, 0, 0, 0));
 	EXPECT_EQ(-1, mq_send(self->mq, buf, PMQ_MSGSIZE + 1, 0));
 	EXPECT_EQ(EMSGSIZE, errno);
 	/* Differs: SysV's per-message limit is msgmax, and going past it is EINVAL. */
@@ -348,7 +348,7 @@ TEST_F(nat, oversized_send)
 	free(big);
 
 	/* Exactly the limit is fine everywhere. */
-	EXPECT_EQ(0, kipc_send(fd, buf, PMQ_MSGSIZE, 0, NB, 0));
+	EXPECT_EQ(0, kipc_send(fd, buf, PMQ_MSGSIZE, 0, 0, 0));
 	EXPECT_EQ(0, mq_send(self->mq, buf, PMQ_MSGSIZE, 0));
 	close(fd);
 }
@@ -398,7 +398,7 @@ TEST_F(nat, receive_buffer_too_small)
 	EXPECT_EQ(1, sysv_depth(self->msqid));
 
 	/* Enough room. */
-	EXPECT_EQ(10, kipc_recv(fd, buf, 10, NULL, NB, 0));
+	EXPECT_EQ(10, kipc_recv(fd, buf, 10, NULL, 0, 0));
 	EXPECT_EQ(0, memcmp(buf, msg, 10));
 	EXPECT_EQ(10, mq_receive(self->mq, buf, PMQ_MSGSIZE, NULL));
 	EXPECT_EQ(0, memcmp(buf, msg, 10));
@@ -422,11 +422,11 @@ TEST_F(nat, zero_length_messages)
 	OPEN_POSIX(O_NONBLOCK);
 	OPEN_SYSV(0);
 
-	EXPECT_EQ(0, kipc_send(fd, buf, 0, 2, NB, 0));
+	EXPECT_EQ(0, kipc_send(fd, buf, 0, 2, 0, 0));
 	EXPECT_EQ(0, mq_send(self->mq, buf, 0, 2));
 	EXPECT_EQ(0, sysv_put(self->msqid, 2, "", IPC_NOWAIT));
 
-	EXPECT_EQ(0, kipc_recv(fd, buf, sizeof(buf), &prio, NB, 0));
+	EXPECT_EQ(0, kipc_recv(fd, buf, sizeof(buf), &prio, 0, 0));
 	EXPECT_EQ(2, prio);
 	EXPECT_EQ(0, mq_receive(self->mq, buf, sizeof(buf), &prio));
 	EXPECT_EQ(2, prio);
@@ -458,7 +458,7 @@ TEST_F(nat, blocked_receive_wakes_on_send)
 			/* Exit 0 with the 4-byte message, else the errno, else 99. */
 			child_ready(sync[i][1]);
 			if (i == 0) {
-				n = kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0);
+				n = kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER);
 				if (n < 0)
 					_exit((int)-n);
 			} else if (i == 1) {
@@ -546,7 +546,7 @@ TEST_F(nat, rmid_wakes_waiters_with_eidrm)
 		if (pid[i] == 0) {
 			child_ready(sync[i][1]);
 			if (i == 0) {
-				long n = kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0);
+				long n = kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER);
 
 				_exit(n < 0 ? (int)-n : 0);
 			}

@@ -242,7 +242,7 @@ TEST_F(mq, user_byte_budget_is_edquot)
 	fd = q_new(self->name, 16, sizeof(payload), KIPC_OVERFLOW_BLOCK);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 8; i++) {
-		ret = kipc_send(fd, payload, sizeof(payload), 0, NB, 0);
+		ret = kipc_send(fd, payload, sizeof(payload), 0, 0, 0);
 		if (ret)
 			break;
 	}
@@ -251,8 +251,8 @@ TEST_F(mq, user_byte_budget_is_edquot)
 	EXPECT_GE(4, i);
 
 	/* Receiving gives the bytes back. */
-	ASSERT_EQ(sizeof(buf), kipc_recv(fd, buf, sizeof(buf), NULL, NB, 0));
-	EXPECT_EQ(0, kipc_send(fd, payload, sizeof(payload), 0, NB, 0));
+	ASSERT_EQ(sizeof(buf), kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0));
+	EXPECT_EQ(0, kipc_send(fd, payload, sizeof(payload), 0, 0, 0));
 	close(fd);
 }
 

@@ -30,7 +30,7 @@ TEST(library_refuses_long_names_without_the_kernel)
 
 	memset(name, 'a', KIPC_NAME_MAX);
 	name[KIPC_NAME_MAX] = '\0';
-	EXPECT_EQ(-ENAMETOOLONG, kipc_mq_open(name, 0, 0600, RW, 0, 0));
+	EXPECT_EQ(-ENAMETOOLONG, kipc_mq_open(name, KIPC_MQ_ATTR(.mode = 0600, .access = RW)));
 	EXPECT_EQ(-ENAMETOOLONG, kipc_mq_attach(name, RW));
 	EXPECT_EQ(-ENAMETOOLONG, kipc_destroy(-1, name, 0));
 	EXPECT_EQ(-ENAMETOOLONG, kipc_stat_name(-1, name, &st));

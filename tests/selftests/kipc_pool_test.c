@@ -63,7 +63,7 @@ TEST(hand_off_between_processes_in_place)
 		if (kipc_pool_segment_size(c) != seg || kipc_pool_segments(c) != nseg)
 			_exit(2);
 		for (r = 0; r < rounds; r++) {
-			unsigned char *buf = kipc_pool_get(c, &id, 0, 0, &err);
+			unsigned char *buf = kipc_pool_get(c, &id, 0, KIPC_FOREVER, &err);
 			size_t n = (r * 4099) % seg + 1;
 
 			if (!buf)
@@ -76,7 +76,7 @@ TEST(hand_off_between_processes_in_place)
 		_exit(0);
 	}
 	for (r = 0; r < rounds; r++) {
-		unsigned char *buf = kipc_pool_receive(p, &id, &len, 0, 0, &err);
+		unsigned char *buf = kipc_pool_receive(p, &id, &len, 0, KIPC_FOREVER, &err);
 
 		ASSERT_NE(NULL, buf) TH_LOG("round %u: %s", r, kipc_strerror(err));
 		ASSERT_EQ((r * 4099) % seg + 1, len);
@@ -99,13 +99,13 @@ TEST(an_exhausted_pool_gives_eagain_and_refills_on_release)
 	pool_name(name, sizeof(name), "exhaust");
 	ASSERT_EQ(0, kipc_pool_create(name, 3, 4096, 0600, &p));
 	for (i = 0; i < 3; i++)
-		ASSERT_NE(NULL, kipc_pool_get(p, &id[i], KIPC_MSG_NONBLOCK, 0, &err));
-	EXPECT_EQ(NULL, kipc_pool_get(p, &extra, KIPC_MSG_NONBLOCK, 0, &err));
+		ASSERT_NE(NULL, kipc_pool_get(p, &id[i], 0, 0, &err));
+	EXPECT_EQ(NULL, kipc_pool_get(p, &extra, 0, 0, &err));
 	EXPECT_EQ(-EAGAIN, err);
-	EXPECT_EQ(NULL, kipc_pool_get(p, &extra, KIPC_MSG_TIMEOUT, 20 * 1000 * 1000, &err));
+	EXPECT_EQ(NULL, kipc_pool_get(p, &extra, 0, 20 * 1000 * 1000, &err));
 	EXPECT_EQ(-ETIMEDOUT, err);
 	ASSERT_EQ(0, kipc_pool_release(p, id[1]));
-	EXPECT_NE(NULL, kipc_pool_get(p, &extra, KIPC_MSG_NONBLOCK, 0, &err));
+	EXPECT_NE(NULL, kipc_pool_get(p, &extra, 0, 0, &err));
 	EXPECT_EQ(id[1], extra);
 	kipc_pool_close(p, 1);
 }
@@ -123,11 +123,11 @@ TEST(segments_map_the_same_pages_in_both_processes)
 	pool_name(name, sizeof(name), "same");
 	ASSERT_EQ(0, kipc_pool_create(name, 2, 8192, 0600, &p));
 	ASSERT_EQ(0, kipc_pool_attach(name, &q));
-	a = kipc_pool_get(p, &id, 0, 0, &err);
+	a = kipc_pool_get(p, &id, 0, KIPC_FOREVER, &err);
 	ASSERT_NE(NULL, a);
 	a[100] = 0x5a;
 	ASSERT_EQ(0, kipc_pool_submit(p, id, 101));
-	b = kipc_pool_receive(q, &id2, &len, 0, 0, &err);
+	b = kipc_pool_receive(q, &id2, &len, 0, KIPC_FOREVER, &err);
 	ASSERT_NE(NULL, b);
 	EXPECT_EQ(id, id2);
 	EXPECT_EQ(101, len);

@@ -27,7 +27,7 @@ static void *failing_receiver(void *arg)
 	struct race *r = arg;
 
 	while (!r->stop)
-		kipc_recv(r->fd, r->ro, 64, NULL, KIPC_MSG_NONBLOCK, 0);
+		kipc_recv(r->fd, r->ro, 64, NULL, 0, 0);
 	return NULL;
 }
 
@@ -37,7 +37,7 @@ static void *filling_sender(void *arg)
 	char msg[16] = "x";
 
 	while (!r->stop)
-		kipc_send(r->fd, msg, sizeof(msg), 0, KIPC_MSG_NONBLOCK, 0);
+		kipc_send(r->fd, msg, sizeof(msg), 0, 0, 0);
 	return NULL;
 }
 
@@ -129,7 +129,7 @@ TEST(call_with_a_shm_reply_fd_sends_nothing)
 	REQUIRE_MQ_SHM();
 	snprintf(qname, sizeof(qname), "regress-callq-%d", getpid());
 	snprintf(sname, sizeof(sname), "regress-calls-%d", getpid());
-	q = kipc_mq_open(qname, KIPC_CREATE_EXCL, 0600, RW, 0, 0);
+	q = kipc_mq_open(qname, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = RW));
 	ASSERT_LE(0, q);
 	s = kipc_shm_open(sname, KIPC_CREATE_EXCL, 0600, RW, 4096);
 	ASSERT_LE(0, s);

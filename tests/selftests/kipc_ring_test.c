@@ -72,7 +72,7 @@ static int run_stream(const char *name, int doorbell)
 			_exit(3);
 		for (i = 0; i < MESSAGES; i++) {
 			msg_fill(buf, i);
-			if (kipc_ring_send(ring, buf, msg_len(i), KIPC_RING_FOREVER))
+			if (kipc_ring_send(ring, buf, msg_len(i), KIPC_FOREVER))
 				_exit(4);
 		}
 		kipc_ring_close(ring);

@@ -131,13 +131,13 @@ static inline int attach_new(const char *name, unsigned int access)
 /* Send the string @s without waiting. */
 static inline int put(int fd, const char *s, unsigned int prio)
 {
-	return kipc_send(fd, s, strlen(s), prio, NB, 0);
+	return kipc_send(fd, s, strlen(s), prio, 0, 0);
 }
 
 /* Receive into @buf (64 bytes, NUL-terminated on success) without waiting. */
 static inline long get(int fd, char buf[64], unsigned int *prio)
 {
-	long n = kipc_recv(fd, buf, 63, prio, NB, 0);
+	long n = kipc_recv(fd, buf, 63, prio, 0, 0);
 
 	if (n >= 0)
 		buf[n] = '\0';

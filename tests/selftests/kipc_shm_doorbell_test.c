@@ -88,14 +88,14 @@ TEST_F(shm, wait_returns_at_once_when_seq_differs)
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	arm_guard(3);
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(0, kipc_wait(fd, 0, 0, 0, &now));
+	EXPECT_EQ(0, kipc_wait(fd, 0, 0, KIPC_FOREVER, &now));
 	EXPECT_EQ(2, now);
 	now = 0;
-	EXPECT_EQ(0, kipc_wait(fd, 1, 0, 0, &now));
+	EXPECT_EQ(0, kipc_wait(fd, 1, 0, KIPC_FOREVER, &now));
 	EXPECT_EQ(2, now);
 	/* A seq from the future is just as different. */
 	now = 0;
-	EXPECT_EQ(0, kipc_wait(fd, 1000, 0, 0, &now));
+	EXPECT_EQ(0, kipc_wait(fd, 1000, 0, KIPC_FOREVER, &now));
 	EXPECT_EQ(2, now);
 	EXPECT_GT(1000 * MSEC, clock_ns(CLOCK_MONOTONIC) - t0);
 	alarm(0);
@@ -111,11 +111,11 @@ TEST_F(shm, wait_for_the_current_seq_nonblock_is_eagain)
 	fd = shm_new(self->name, RW, pg);
 	ASSERT_LE(0, fd);
 	arm_guard(3);
-	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 0, NB, 0, &now));
+	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 0, 0, 0, &now));
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
-	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 1, NB, 0, &now));
+	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 1, 0, 0, &now));
 	EXPECT_EQ(77, now);
-	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 1, NB | KIPC_MSG_TIMEOUT, 1000 * MSEC, NULL));
+	EXPECT_EQ(-EAGAIN, kipc_wait(fd, 1, 0, 0, NULL));
 	alarm(0);
 	close(fd);
 }
@@ -130,13 +130,13 @@ TEST_F(shm, wait_timeout_is_etimedout_after_the_wait)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	t0 = clock_ns(CLOCK_MONOTONIC);
-	EXPECT_EQ(-ETIMEDOUT, kipc_wait(fd, 1, KIPC_MSG_TIMEOUT, 50 * MSEC, NULL));
+	EXPECT_EQ(-ETIMEDOUT, kipc_wait(fd, 1, 0, 50 * MSEC, NULL));
 	waited = clock_ns(CLOCK_MONOTONIC) - t0;
 	EXPECT_LE(50 * MSEC - SLACK_NS, waited);
 	EXPECT_GT(5000 * MSEC, waited);
 	/* A timeout of 0 is a poll. */
 	arm_guard(3);
-	EXPECT_EQ(-ETIMEDOUT, kipc_wait(fd, 1, KIPC_MSG_TIMEOUT, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, kipc_wait(fd, 1, 0, 1, NULL));
 	alarm(0);
 	EXPECT_EQ(1, doorbell_of(fd));
 	close(fd);
@@ -161,7 +161,7 @@ TEST_F(shm, wait_is_woken_by_a_notify_from_another_process)
 		r = attach_new(self->name, KIPC_ACCESS_READ);
 		CHILD_EXPECT(1, 1, r >= 0);
 		child_ready(sync[1]);
-		CHILD_EXPECT(2, 0, kipc_wait(r, 0, 0, 0, &now));
+		CHILD_EXPECT(2, 0, kipc_wait(r, 0, 0, KIPC_FOREVER, &now));
 		CHILD_EXPECT(3, 1, now);
 		_exit(0);
 	}
@@ -187,7 +187,7 @@ TEST_F(shm, signal_interrupts_a_wait_with_eintr)
 	if (pid == 0) {
 		CHILD_EXPECT(90, 0, catch_signal(SIGUSR1, 0));
 		child_ready(sync[1]);
-		_exit(errno_exit(kipc_wait(fd, 0, 0, 0, NULL)));
+		_exit(errno_exit(kipc_wait(fd, 0, 0, KIPC_FOREVER, NULL)));
 	}
 	ASSERT_TRUE(wait_blocked(sync[0], pid));
 	kill(pid, SIGUSR1);
@@ -213,15 +213,15 @@ TEST_F(shm, notify_needs_write_access_and_wait_needs_read_access)
 	EXPECT_EQ(-EBADF, kipc_notify(r, &seq));
 	EXPECT_EQ(-1, write(r, &v, sizeof(v)));
 	EXPECT_EQ(EBADF, errno);
-	EXPECT_EQ(-EBADF, kipc_wait(w, 0, NB, 0, &now));
-	EXPECT_EQ(-EBADF, kipc_wait(w, 5, 0, 0, &now));
+	EXPECT_EQ(-EBADF, kipc_wait(w, 0, 0, 0, &now));
+	EXPECT_EQ(-EBADF, kipc_wait(w, 5, 0, KIPC_FOREVER, &now));
 	EXPECT_EQ(-1, read(w, &v, sizeof(v)));
 	EXPECT_EQ(EBADF, errno);
 	EXPECT_EQ(0, doorbell_of(fd));
 
 	ASSERT_EQ(0, kipc_notify(w, &seq));
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(0, kipc_wait(r, 0, 0, 0, &now));
+	EXPECT_EQ(0, kipc_wait(r, 0, 0, KIPC_FOREVER, &now));
 	EXPECT_EQ(1, now);
 	alarm(0);
 	close(r);
@@ -241,8 +241,8 @@ TEST_F(shm, notify_and_wait_on_a_queue_are_ebadf)
 	ASSERT_LE(0, q);
 	arm_guard(3);
 	EXPECT_EQ(-EBADF, kipc_notify(q, NULL));
-	EXPECT_EQ(-EBADF, kipc_wait(q, 0, NB, 0, NULL));
 	EXPECT_EQ(-EBADF, kipc_wait(q, 0, 0, 0, NULL));
+	EXPECT_EQ(-EBADF, kipc_wait(q, 0, 0, KIPC_FOREVER, NULL));
 	alarm(0);
 	/* write(2) of 8 bytes on a queue is still a message, not a ring. */
 	EXPECT_EQ(8, write(q, &v, sizeof(v)));
@@ -255,7 +255,7 @@ TEST_F(shm, notify_and_wait_unattached_are_enotconn)
 	REQUIRE_FEATURE(KIPC_FEATURE_DOORBELL);
 	arm_guard(3);
 	EXPECT_EQ(-ENOTCONN, kipc_notify(self->ctl, NULL));
-	EXPECT_EQ(-ENOTCONN, kipc_wait(self->ctl, 0, 0, 0, NULL));
+	EXPECT_EQ(-ENOTCONN, kipc_wait(self->ctl, 0, 0, KIPC_FOREVER, NULL));
 	alarm(0);
 }
 
@@ -272,7 +272,7 @@ TEST_F(shm, destroy_now_wakes_a_waiter_with_eidrm)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		child_ready(sync[1]);
-		_exit(errno_exit(kipc_wait(fd, 0, 0, 0, NULL)));
+		_exit(errno_exit(kipc_wait(fd, 0, 0, KIPC_FOREVER, NULL)));
 	}
 	ASSERT_TRUE(wait_blocked(sync[0], pid));
 	ASSERT_EQ(0, kipc_destroy(self->ctl, self->name, KIPC_DESTROY_NOW));
@@ -280,8 +280,8 @@ TEST_F(shm, destroy_now_wakes_a_waiter_with_eidrm)
 	/* And every later ring or wait. */
 	arm_guard(3);
 	EXPECT_EQ(-EIDRM, kipc_notify(fd, NULL));
-	EXPECT_EQ(-EIDRM, kipc_wait(fd, 0, 0, 0, NULL));
-	EXPECT_EQ(-EIDRM, kipc_wait(fd, 7, NB, 0, NULL));
+	EXPECT_EQ(-EIDRM, kipc_wait(fd, 0, 0, KIPC_FOREVER, NULL));
+	EXPECT_EQ(-EIDRM, kipc_wait(fd, 7, 0, 0, NULL));
 	alarm(0);
 	close(fd);
 }
@@ -301,12 +301,12 @@ TEST_F(shm, stat_counts_notifies_and_waits)
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	ASSERT_EQ(8, write(fd, &v, sizeof(v)));
-	ASSERT_EQ(0, kipc_wait(r, 0, 0, 0, NULL));
+	ASSERT_EQ(0, kipc_wait(r, 0, 0, KIPC_FOREVER, NULL));
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	ASSERT_EQ(8, read(r, &v, sizeof(v)));
 	EXPECT_EQ(4, v);
 	/* Calls that fail count for nothing. */
-	EXPECT_EQ(-EAGAIN, kipc_wait(r, 4, NB, 0, NULL));
+	EXPECT_EQ(-EAGAIN, kipc_wait(r, 4, 0, 0, NULL));
 	EXPECT_EQ(-EBADF, kipc_notify(r, NULL));
 	alarm(0);
 	ASSERT_EQ(0, kipc_stat_name(self->ctl, self->name, &st));

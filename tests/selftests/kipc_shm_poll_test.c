@@ -35,10 +35,10 @@ TEST_F(shm, poll_in_until_consumed_by_wait)
 	EXPECT_EQ(P_IN | P_OUT, revents(fd));
 	EXPECT_EQ(P_IN, revents(r));
 	/* Each fd consumes for itself. */
-	ASSERT_EQ(0, kipc_wait(r, 0, NB, 0, NULL));
+	ASSERT_EQ(0, kipc_wait(r, 0, 0, 0, NULL));
 	EXPECT_EQ(0, revents(r));
 	EXPECT_EQ(P_IN | P_OUT, revents(fd));
-	ASSERT_EQ(0, kipc_wait(fd, 0, NB, 0, NULL));
+	ASSERT_EQ(0, kipc_wait(fd, 0, 0, 0, NULL));
 	EXPECT_EQ(P_OUT, revents(fd));
 
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
@@ -149,7 +149,7 @@ TEST_F(shm, epoll_wakes_on_a_notify)
 	EXPECT_EQ(0, reap(pid));
 	/* Level-triggered: still ready until r consumes. */
 	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, 0));
-	ASSERT_EQ(0, kipc_wait(r, 0, NB, 0, NULL));
+	ASSERT_EQ(0, kipc_wait(r, 0, 0, 0, NULL));
 	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
 	close(ep);
 	close(fd);
@@ -239,7 +239,7 @@ TEST_F(shm, read_on_an_o_nonblock_fd_is_eagain)
 	EXPECT_EQ(-1, read(r, &v, sizeof(v)));
 	EXPECT_EQ(EAGAIN, errno);
 	/* The ioctl waits the same way on such an fd. */
-	EXPECT_EQ(-EAGAIN, kipc_wait(r, 0, 0, 0, NULL));
+	EXPECT_EQ(-EAGAIN, kipc_wait(r, 0, 0, KIPC_FOREVER, NULL));
 	ASSERT_EQ(0, kipc_notify(fd, NULL));
 	EXPECT_EQ(8, read(r, &v, sizeof(v)));
 	EXPECT_EQ(1, v);

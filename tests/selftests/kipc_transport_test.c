@@ -569,7 +569,7 @@ static void expect_gone(struct kipc_transport *tp, const char *how)
 		expect_msg(buf, n, 10 + seq, seq, "a message sent before the peer went");
 	}
 	t0 = now_ns();
-	n = kipc_transport_recv(tp, buf, 4096, KIPC_TRANSPORT_FOREVER);
+	n = kipc_transport_recv(tp, buf, 4096, KIPC_FOREVER);
 	took = now_ns() - t0;
 	REQUIRE(n == -EPIPE, "recv after the peer %s: %ld (%s)", how, n, strerror((int)-n));
 	REQUIRE(took < PROMPT_NS, "recv took %lld ms to see the peer %s", took / MSEC, how);
@@ -582,7 +582,7 @@ static void expect_gone(struct kipc_transport *tp, const char *how)
 	end = now_ns() + 30 * SEC;
 	do {
 		t0 = now_ns();
-		ret = kipc_transport_send(tp, buf, len, KIPC_TRANSPORT_FOREVER);
+		ret = kipc_transport_send(tp, buf, len, KIPC_FOREVER);
 		sent++;
 	} while (!ret && t0 < end);
 	took = now_ns() - t0;

@@ -146,7 +146,7 @@ static int send_one(struct side *s, __u64 seq, unsigned int flags)
 	void *room;
 	int err = 0;
 
-	room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_TRANSPORT_FOREVER, &err);
+	room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_FOREVER, &err);
 	if (!room)
 		FAIL(s, err, "send_begin: %s", strerror(-err));
 	build(s, room, s->pt->size, seq, flags);
@@ -160,7 +160,7 @@ static int recv_one(struct side *s, __u64 seq, unsigned int *flags)
 	size_t len;
 	int err = 0;
 
-	msg = kipc_transport_recv_begin(s->tp, &len, KIPC_TRANSPORT_FOREVER, &err);
+	msg = kipc_transport_recv_begin(s->tp, &len, KIPC_FOREVER, &err);
 	if (!msg)
 		FAIL(s, err, "receive: %s", strerror(-err));
 	err = check(s, msg, len, seq, flags);
@@ -304,7 +304,7 @@ static int pingpong_client(struct side *s, struct lat_stats *st)
 		if (native) {
 			build(s, req, len, i, flags);
 			ret = (int)kipc_transport_call(s->tp, req, len, reply, len,
-						       KIPC_TRANSPORT_FOREVER);
+						       KIPC_FOREVER);
 			ret = ret < 0 ? ret : check(s, reply, (size_t)ret, i, &f);
 			if (ret < 0)
 				FAIL(s, ret, "call: %s", strerror(-ret));
@@ -344,7 +344,7 @@ static int pingpong_rpc_server(struct side *s)
 
 	if (!req || !reply)
 		goto out;
-	n = kipc_transport_recv(s->tp, req, len, KIPC_TRANSPORT_FOREVER);
+	n = kipc_transport_recv(s->tp, req, len, KIPC_FOREVER);
 	for (seq = 0;; seq++) {
 		if (n < 0) {
 			ret = (int)n;
@@ -356,9 +356,9 @@ static int pingpong_rpc_server(struct side *s)
 		build(s, reply, len, seq, F_REPLY | (flags & F_LAST));
 		if (flags & F_LAST)
 			break;
-		n = kipc_transport_call(s->tp, reply, len, req, len, KIPC_TRANSPORT_FOREVER);
+		n = kipc_transport_call(s->tp, reply, len, req, len, KIPC_FOREVER);
 	}
-	ret = kipc_transport_send(s->tp, reply, len, KIPC_TRANSPORT_FOREVER);
+	ret = kipc_transport_send(s->tp, reply, len, KIPC_FOREVER);
 	if (ret)
 		FAIL_AT(out, s, ret, "send: %s", strerror(-ret));
 out:
@@ -377,13 +377,13 @@ static int pingpong_server(struct side *s)
 	int err = 0;
 
 	for (seq = 0; !(flags & F_LAST); seq++) {
-		msg = kipc_transport_recv_begin(s->tp, &len, KIPC_TRANSPORT_FOREVER, &err);
+		msg = kipc_transport_recv_begin(s->tp, &len, KIPC_FOREVER, &err);
 		if (!msg)
 			FAIL(s, err, "receive: %s", strerror(-err));
 		err = check(s, msg, len, seq, &flags);
 		if (err)
 			return err;
-		room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_TRANSPORT_FOREVER, &err);
+		room = kipc_transport_send_begin(s->tp, s->pt->size, KIPC_FOREVER, &err);
 		if (!room)
 			FAIL(s, err, "send_begin: %s", strerror(-err));
 		build(s, room, s->pt->size, seq, F_REPLY | (flags & F_LAST));
@@ -409,7 +409,7 @@ static int send_batch(struct side *s, unsigned char **bufs, struct kipc_transpor
 	}
 	while (done < n) {
 		ret = kipc_transport_send_batch(s->tp, msgs + done, n - done,
-						KIPC_TRANSPORT_FOREVER);
+						KIPC_FOREVER);
 		if (ret < 0)
 			FAIL(s, ret, "send_batch: %s", strerror(-ret));
 		done += (unsigned int)ret;
@@ -506,7 +506,7 @@ static int stream_receiver(struct side *s)
 		}
 		for (j = 0; j < batch; j++)
 			msgs[j] = (struct kipc_transport_msg){ bufs[j], s->pt->size };
-		n = kipc_transport_recv_batch(s->tp, msgs, batch, KIPC_TRANSPORT_FOREVER);
+		n = kipc_transport_recv_batch(s->tp, msgs, batch, KIPC_FOREVER);
 		if (n < 0) {
 			s->sh->failed[s->id] = n;
 			snprintf(s->sh->error[s->id], sizeof(s->sh->error[0]), "recv_batch: %s",

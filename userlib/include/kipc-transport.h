@@ -37,8 +37,8 @@ extern "C" {
  * Both ways end with a hello each side sends the other, so each knows the other's process
  * (to notice its death) and a backend that does not work fails on opening, not later.
  *
- * Timeouts (@timeout_ns): < 0 (KIPC_TRANSPORT_FOREVER) waits for ever, 0 does not wait
- * (-EAGAIN), > 0 is the longest wait in nanoseconds (then -ETIMEDOUT).  On stream backends a
+ * Timeouts (@timeout_ns): libkipc's one convention (<kipc.h>): KIPC_FOREVER (< 0) waits for
+ * ever, 0 does not wait (-EAGAIN), > 0 is the longest wait in nanoseconds (then -ETIMEDOUT).  On stream backends a
  * message that has started to go (or to arrive) is finished first: the timeout bounds the
  * wait for its first byte.
  *
@@ -56,7 +56,6 @@ extern "C" {
  * Pipe and FIFO endpoints set SIGPIPE to SIG_IGN if it was SIG_DFL (a write to a closed pipe
  * would kill the process); sockets send with MSG_NOSIGNAL and leave it alone.
  */
-#define KIPC_TRANSPORT_FOREVER		(-1)
 #define KIPC_TRANSPORT_NAME_MAX		32
 #define KIPC_TRANSPORT_DEFAULT_MAX_MSG	(1u << 20)
 #define KIPC_TRANSPORT_MIN_MAX_MSG	64u

@@ -16,6 +16,20 @@
 extern "C" {
 #endif
 
+/*
+ * Timeouts.  Every call of libkipc and libkipc-transport that can wait takes the same
+ * __s64 timeout_ns, last among its inputs:
+ *   KIPC_FOREVER (any value < 0)  wait for as long as it takes
+ *   0                              do not wait: -EAGAIN when it would have to
+ *   > 0                            wait at most that many nanoseconds, then -ETIMEDOUT
+ * The message and doorbell calls also take flags, of which only KIPC_MSG_ABSTIME is the
+ * caller's: then @timeout_ns (>= 0) is a CLOCK_MONOTONIC deadline (one already past is
+ * -ETIMEDOUT at once, and KIPC_FOREVER with it is -EINVAL).  KIPC_MSG_NONBLOCK and
+ * KIPC_MSG_TIMEOUT are the ioctl's encoding of the timeout, which the library makes: given
+ * to it they are -EINVAL.  An fd opened O_NONBLOCK never waits, whatever the timeout.
+ */
+#define KIPC_FOREVER		(-1)
+
 /* The device kipc_open() opens unless the KIPC_DEVICE environment variable names another. */
 #define KIPC_DEFAULT_DEVICE	KIPC_DEVICE_PATH
 
@@ -85,25 +99,53 @@ int kipc_list_all(int fd, struct kipc_list_entry *entries, unsigned int count,
 		  unsigned int *total);
 
 /*
+ * struct kipc_mq_attr - what kipc_mq_open() creates or opens
+ * @size: sizeof(struct kipc_mq_attr) as the caller was built: the struct grows at its end, as
+ *	the uapi's do, and a library given a larger one refuses a non-zero byte it does not
+ *	know (-E2BIG); at least KIPC_MQ_ATTR_SIZE_VER0
+ * @create_flags: KIPC_CREATE_* (0 opens an existing queue or creates it)
+ * @mode: permission bits of a new queue
+ * @access: KIPC_ACCESS_* of the new fd
+ * @max_msgs, @max_msg_size: a new queue's limits, 0 for the module's defaults
+ * @overflow: KIPC_OVERFLOW_* of a new queue (0: KIPC_OVERFLOW_BLOCK)
+ * @__reserved: 0
+ *
+ * KIPC_MQ_ATTR(...) makes one in place, its size set and every field not named 0, e.g.
+ * kipc_mq_open("jobs", KIPC_MQ_ATTR(.mode = 0660, .access = KIPC_ACCESS_READ, .max_msgs = 64)).
+ */
+struct kipc_mq_attr {
+	__u32 size;
+	__u32 create_flags;
+	__u32 mode;
+	__u32 access;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 overflow;
+	__u32 __reserved;
+};
+
+#define KIPC_MQ_ATTR_SIZE_VER0	32
+/* C only (a compound literal); from C++, fill a struct kipc_mq_attr with its size. */
+#define KIPC_MQ_ATTR(...) \
+	(&(const struct kipc_mq_attr){ .size = sizeof(struct kipc_mq_attr), __VA_ARGS__ })
+
+/*
  * kipc_mq_open() - open /dev/kipc (or $KIPC_DEVICE), create or open the message queue @name and
  * attach the new fd to it.
- * @create_flags: KIPC_CREATE_* (0 opens an existing queue or creates it)
- * @mode: permission bits for a new queue
- * @access: KIPC_ACCESS_* bits
- * @max_msgs, @max_msg_size: attributes of a new queue, 0 for the defaults
+ * @attr: what to create or open; NULL for the defaults: create or open, mode 0600, read and
+ *	write, the module's limits
  *
- * Return: the attached fd, or -errno.
+ * Return: the attached fd, or -errno (-EINVAL for a bad @attr->size or reserved field,
+ * -E2BIG for a non-zero field this library does not know).
  */
-int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
-		 unsigned int access, unsigned int max_msgs, unsigned int max_msg_size);
+int kipc_mq_open(const char *name, const struct kipc_mq_attr *attr);
 
 /* kipc_mq_attach() - open the device and attach the new fd to the existing channel @name. */
 int kipc_mq_attach(const char *name, unsigned int access);
 
 /* ---- Messages ----------------------------------------------------------------------------
- * @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_TIMEOUT (then @timeout_ns is the longest wait), and with
- * it KIPC_MSG_ABSTIME (then @timeout_ns is a CLOCK_MONOTONIC deadline).  A wait that SIGSTOP
- * and SIGCONT (or an SA_RESTART handler) interrupt goes on for the time that was left.
+ * @flags, @timeout_ns: see Timeouts above.  A wait that SIGSTOP and SIGCONT (or an
+ * SA_RESTART handler) interrupt goes on for the time that was left.
  */
 
 /*
@@ -113,7 +155,7 @@ int kipc_mq_attach(const char *name, unsigned int access);
  * held only higher priorities and dropped this message instead; or -errno.
  */
 int kipc_send(int fd, const void *buf, size_t len, unsigned int priority, unsigned int flags,
-	      __u64 timeout_ns);
+	      __s64 timeout_ns);
 
 /*
  * kipc_recv() - take the highest-priority, oldest message.
@@ -122,13 +164,13 @@ int kipc_send(int fd, const void *buf, size_t len, unsigned int priority, unsign
  * Return: the message's length, or -errno (-EMSGSIZE: @len is too small, the message stays).
  */
 long kipc_recv(int fd, void *buf, size_t len, unsigned int *priority, unsigned int flags,
-	       __u64 timeout_ns);
+	       __s64 timeout_ns);
 
 /* kipc_send_batch(), kipc_recv_batch() - Return: messages done (> 0), or -errno. */
 int kipc_send_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
-		    __u64 timeout_ns);
+		    __s64 timeout_ns);
 int kipc_recv_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
-		    __u64 timeout_ns);
+		    __s64 timeout_ns);
 
 /*
  * kipc_call() - send a request on @fd and wait for the reply on @reply_fd, in one syscall.
@@ -142,7 +184,7 @@ int kipc_recv_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsign
  */
 long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priority, int reply_fd,
 	       void *reply, size_t reply_len, unsigned int *reply_priority, unsigned int flags,
-	       __u64 timeout_ns);
+	       __s64 timeout_ns);
 
 /* ---- Shared-page channels -----------------------------------------------------------------
  */
@@ -177,9 +219,9 @@ int kipc_notify(int fd, __u64 *seq);
  * kipc_wait() - sleep until the doorbell's sequence differs from @seq
  * @now: if not NULL, the sequence now
  *
- * Return: 0, or -errno (-ETIMEDOUT, -EAGAIN with KIPC_MSG_NONBLOCK, -EINTR, -EIDRM).
+ * Return: 0, or -errno (-ETIMEDOUT, -EAGAIN for a timeout of 0, -EINTR, -EIDRM).
  */
-int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *now);
+int kipc_wait(int fd, __u64 seq, unsigned int flags, __s64 timeout_ns, __u64 *now);
 
 /* ---- Segment pool: zero-copy hand-off of large buffers ---------------------------------------
  * A pool "P" is nseg shared-page segments ("P.0" ...) that both sides map, and two queues of
@@ -202,14 +244,14 @@ int kipc_pool_attach(const char *name, struct kipc_pool **out);
  * Return: the segment's address in this process, or NULL with *@err = -errno.
  */
 void *kipc_pool_get(struct kipc_pool *p, unsigned int *id, unsigned int flags,
-		    __u64 timeout_ns, int *err);
+		    __s64 timeout_ns, int *err);
 
 /* kipc_pool_submit() - hand segment @id, holding @len bytes, to the receiver. */
 int kipc_pool_submit(struct kipc_pool *p, unsigned int id, size_t len);
 
 /* kipc_pool_receive() - the next filled segment: its address, with its @id and @len. */
 void *kipc_pool_receive(struct kipc_pool *p, unsigned int *id, size_t *len, unsigned int flags,
-			__u64 timeout_ns, int *err);
+			__s64 timeout_ns, int *err);
 
 /* kipc_pool_release() - give segment @id back to the free list. */
 int kipc_pool_release(struct kipc_pool *p, unsigned int id);
@@ -238,8 +280,8 @@ const char *kipc_strerror(int err);
  * buffer.  Sending or receiving costs no syscall unless the other side sleeps.  Messages of up
  * to half the data area can also be written and read in place (kipc_ring_reserve() below).
  *
- * Timeouts (@timeout_ns): < 0 waits for ever, 0 does not wait (-EAGAIN), > 0 is the longest
- * wait in nanoseconds; a signal does not end a wait.  A blocked side checks every
+ * Timeouts (@timeout_ns): as everywhere (KIPC_FOREVER, 0, or the longest wait in ns; see
+ * Timeouts above); a signal does not end a wait.  A blocked side checks every
  * KIPC_RING_CHECK_NS whether the peer process still exists and returns -EPIPE once it does not,
  * even when waiting for ever (a call that does not wait makes no such check).
  */
@@ -249,7 +291,6 @@ const char *kipc_strerror(int err);
 #define KIPC_RING_MAX_MSG	0x7fffffffu
 #define KIPC_RING_REC_SIZE(len)	(16 + (((__u64)(len) + 7) & ~(__u64)7))
 #define KIPC_RING_CHECK_NS	100000000u
-#define KIPC_RING_FOREVER	(-1)
 /* A side that would sleep spins this long first (ns; $KIPC_RING_SPIN_NS overrides it). */
 #define KIPC_RING_SPIN_NS	50000u
 #define KIPC_RING_SPIN_MAX_NS	100000000u

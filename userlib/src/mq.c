@@ -18,6 +18,23 @@ static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
+int kipc__timeout(unsigned int flags, __s64 timeout_ns, __u32 *kflags, __u64 *ktimeout)
+{
+	if (flags & (KIPC_MSG_NONBLOCK | KIPC_MSG_TIMEOUT))
+		return -EINVAL;
+	*kflags = flags;
+	*ktimeout = 0;
+	if (timeout_ns < 0)		/* KIPC_FOREVER; with ABSTIME the kernel says EINVAL */
+		return 0;
+	if (timeout_ns == 0 && !(flags & KIPC_MSG_ABSTIME)) {
+		*kflags |= KIPC_MSG_NONBLOCK;
+		return 0;
+	}
+	*kflags |= KIPC_MSG_TIMEOUT;
+	*ktimeout = (__u64)timeout_ns;
+	return 0;
+}
+
 int kipc__copy_name(char dst[KIPC_NAME_MAX], const char *name)
 {
 	size_t len;
@@ -122,18 +139,37 @@ int kipc__open_create(struct kipc_create *c, const char *name)
 	return fd;
 }
 
-int kipc_mq_open(const char *name, unsigned int create_flags, unsigned int mode,
-		 unsigned int access, unsigned int max_msgs, unsigned int max_msg_size)
+int kipc_mq_open(const char *name, const struct kipc_mq_attr *attr)
 {
-	struct kipc_create c = {
-		.flags = create_flags,
-		.type = KIPC_TYPE_MQ,
-		.mode = mode,
-		.access = access,
-		.max_msgs = max_msgs,
-		.max_msg_size = max_msg_size,
+	static const struct kipc_mq_attr defaults = {
+		.size = sizeof(defaults),
+		.mode = 0600,
+		.access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE,
 	};
+	struct kipc_mq_attr a = { 0 };
+	struct kipc_create c;
+	size_t i;
 
+	if (!attr)
+		attr = &defaults;
+	if (attr->size < KIPC_MQ_ATTR_SIZE_VER0)
+		return -EINVAL;
+	/* A newer caller's struct: what this library does not know must be zero. */
+	for (i = sizeof(a); i < attr->size; i++)
+		if (((const unsigned char *)attr)[i])
+			return -E2BIG;
+	memcpy(&a, attr, attr->size < sizeof(a) ? attr->size : sizeof(a));
+	if (a.__reserved)
+		return -EINVAL;
+	c = (struct kipc_create){
+		.flags = a.create_flags,
+		.type = KIPC_TYPE_MQ,
+		.mode = a.mode,
+		.access = a.access,
+		.max_msgs = a.max_msgs,
+		.max_msg_size = a.max_msg_size,
+		.overflow = a.overflow,
+	};
 	return kipc__open_create(&c, name);
 }
 
@@ -157,34 +193,35 @@ int kipc_mq_attach(const char *name, unsigned int access)
 }
 
 int kipc_send(int fd, const void *buf, size_t len, unsigned int priority, unsigned int flags,
-	      __u64 timeout_ns)
+	      __s64 timeout_ns)
 {
 	struct kipc_msg m = {
 		.size = sizeof(m),
-		.flags = flags,
 		.buf = (__u64)(unsigned long)buf,
 		.len = (__u32)len,
 		.priority = priority,
-		.timeout_ns = timeout_ns,
 	};
+	int ret = kipc__timeout(flags, timeout_ns, &m.flags, &m.timeout_ns);
 
+	if (ret)
+		return ret;
 	if (len > 0xffffffffu)
 		return -EMSGSIZE;
 	return kipc_ioctl(fd, KIPC_IOC_SEND, &m);
 }
 
 long kipc_recv(int fd, void *buf, size_t len, unsigned int *priority, unsigned int flags,
-	       __u64 timeout_ns)
+	       __s64 timeout_ns)
 {
 	struct kipc_msg m = {
 		.size = sizeof(m),
-		.flags = flags,
 		.buf = (__u64)(unsigned long)buf,
 		.len = len > 0xffffffffu ? 0xffffffffu : (__u32)len,
-		.timeout_ns = timeout_ns,
 	};
-	int ret;
+	int ret = kipc__timeout(flags, timeout_ns, &m.flags, &m.timeout_ns);
 
+	if (ret)
+		return ret;
 	ret = kipc_ioctl(fd, KIPC_IOC_RECV, &m);
 	if (ret < 0)
 		return ret;
@@ -194,51 +231,51 @@ long kipc_recv(int fd, void *buf, size_t len, unsigned int *priority, unsigned i
 }
 
 static int kipc_batch(int fd, unsigned long cmd, struct kipc_msg_vec *vec, unsigned int count,
-		      unsigned int flags, __u64 timeout_ns)
+		      unsigned int flags, __s64 timeout_ns)
 {
 	struct kipc_batch b = {
 		.size = sizeof(b),
-		.flags = flags,
 		.vec = (__u64)(unsigned long)vec,
 		.count = count,
 		.vec_size = sizeof(*vec),
-		.timeout_ns = timeout_ns,
 	};
-	int ret;
+	int ret = kipc__timeout(flags, timeout_ns, &b.flags, &b.timeout_ns);
 
+	if (ret)
+		return ret;
 	ret = kipc_ioctl(fd, cmd, &b);
 	return ret < 0 ? ret : (int)b.done;
 }
 
 int kipc_send_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
-		    __u64 timeout_ns)
+		    __s64 timeout_ns)
 {
 	return kipc_batch(fd, KIPC_IOC_SEND_BATCH, vec, count, flags, timeout_ns);
 }
 
 int kipc_recv_batch(int fd, struct kipc_msg_vec *vec, unsigned int count, unsigned int flags,
-		    __u64 timeout_ns)
+		    __s64 timeout_ns)
 {
 	return kipc_batch(fd, KIPC_IOC_RECV_BATCH, vec, count, flags, timeout_ns);
 }
 
 long kipc_call(int fd, const void *req, size_t req_len, unsigned int req_priority, int reply_fd,
 	       void *reply, size_t reply_len, unsigned int *reply_priority, unsigned int flags,
-	       __u64 timeout_ns)
+	       __s64 timeout_ns)
 {
 	struct kipc_call c = {
 		.size = sizeof(c),
-		.flags = flags,
 		.req_buf = (__u64)(unsigned long)req,
 		.req_len = (__u32)req_len,
 		.req_priority = req_priority,
 		.reply_fd = (__u32)reply_fd,
 		.reply_buf = (__u64)(unsigned long)reply,
 		.reply_len = reply_len > 0xffffffffu ? 0xffffffffu : (__u32)reply_len,
-		.timeout_ns = timeout_ns,
 	};
-	int ret;
+	int ret = kipc__timeout(flags, timeout_ns, &c.flags, &c.timeout_ns);
 
+	if (ret)
+		return ret;
 	if (req_len > 0xffffffffu)
 		return -EMSGSIZE;
 	ret = kipc_ioctl(fd, KIPC_IOC_CALL, &c);

@@ -95,9 +95,7 @@ static int kipc_pool_open_queue(struct kipc_pool *p, const char *suffix, bool cr
 	if (ret)
 		return ret;
 	if (create)
-		return kipc_mq_open(qname, KIPC_CREATE_EXCL, mode,
-				    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, p->nseg,
-				    sizeof(struct kipc_pool_token));
+		return kipc_mq_open(qname, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = mode, .access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, .max_msgs = p->nseg, .max_msg_size = sizeof(struct kipc_pool_token)));
 	return kipc_mq_attach(qname, KIPC_ACCESS_READ | KIPC_ACCESS_WRITE);
 }
 
@@ -180,7 +178,7 @@ int kipc_pool_create(const char *name, unsigned int nseg, size_t seg_size, unsig
 	if (ret)
 		goto out_destroy;
 	for (t.id = 0; t.id < nseg; t.id++) {
-		ret = kipc_send(p->free_fd, &t, sizeof(t), 0, KIPC_MSG_NONBLOCK, 0);
+		ret = kipc_send(p->free_fd, &t, sizeof(t), 0, 0, 0);
 		if (ret)
 			goto out_destroy;
 	}
@@ -241,7 +239,7 @@ out_free:
 }
 
 static int kipc_pool_take(int fd, struct kipc_pool_token *t, unsigned int nseg,
-			  unsigned int flags, __u64 timeout_ns)
+			  unsigned int flags, __s64 timeout_ns)
 {
 	long n = kipc_recv(fd, t, sizeof(*t), NULL, flags, timeout_ns);
 
@@ -253,7 +251,7 @@ static int kipc_pool_take(int fd, struct kipc_pool_token *t, unsigned int nseg,
 }
 
 void *kipc_pool_get(struct kipc_pool *p, unsigned int *id, unsigned int flags,
-		    __u64 timeout_ns, int *err)
+		    __s64 timeout_ns, int *err)
 {
 	struct kipc_pool_token t;
 	int ret = kipc_pool_take(p->free_fd, &t, p->nseg, flags, timeout_ns);
@@ -274,11 +272,11 @@ int kipc_pool_submit(struct kipc_pool *p, unsigned int id, size_t len)
 	if (id >= p->nseg || len > p->seg_size)
 		return -EINVAL;
 	/* P.ready has a slot for every segment: this never blocks. */
-	return kipc_send(p->ready_fd, &t, sizeof(t), 0, KIPC_MSG_NONBLOCK, 0);
+	return kipc_send(p->ready_fd, &t, sizeof(t), 0, 0, 0);
 }
 
 void *kipc_pool_receive(struct kipc_pool *p, unsigned int *id, size_t *len, unsigned int flags,
-			__u64 timeout_ns, int *err)
+			__s64 timeout_ns, int *err)
 {
 	struct kipc_pool_token t;
 	int ret = kipc_pool_take(p->ready_fd, &t, p->nseg, flags, timeout_ns);
@@ -301,7 +299,7 @@ int kipc_pool_release(struct kipc_pool *p, unsigned int id)
 
 	if (id >= p->nseg)
 		return -EINVAL;
-	return kipc_send(p->free_fd, &t, sizeof(t), 0, KIPC_MSG_NONBLOCK, 0);
+	return kipc_send(p->free_fd, &t, sizeof(t), 0, 0, 0);
 }
 
 size_t kipc_pool_segment_size(const struct kipc_pool *p)

@@ -64,15 +64,16 @@ int kipc_notify(int fd, __u64 *seq)
 	return 0;
 }
 
-int kipc_wait(int fd, __u64 seq, unsigned int flags, __u64 timeout_ns, __u64 *now)
+int kipc_wait(int fd, __u64 seq, unsigned int flags, __s64 timeout_ns, __u64 *now)
 {
 	struct kipc_wait w = {
 		.size = sizeof(w),
-		.flags = flags,
 		.seq = seq,
-		.timeout_ns = timeout_ns,
 	};
+	int ret = kipc__timeout(flags, timeout_ns, &w.flags, &w.timeout_ns);
 
+	if (ret)
+		return ret;
 	if (ioctl(fd, KIPC_IOC_WAIT, &w) < 0)
 		return -errno;
 	if (now)
@@ -94,7 +95,8 @@ static int kipc_ring_doorbell_wait(void *ctx, __u32 *word, __u32 expected, __u64
 	/* Pairs with the peer's store before its KIPC_IOC_NOTIFY (a full barrier in the kernel). */
 	if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != expected)
 		return -EAGAIN;
-	ret = kipc_wait(db->fd, seen, KIPC_MSG_TIMEOUT, timeout_ns, &now);
+	/* The ring asks for 1 ns at least and far less than 2^63. */
+	ret = kipc_wait(db->fd, seen, 0, (__s64)timeout_ns, &now);
 	if (ret)
 		return ret;
 	db->seen = now;

@@ -4,6 +4,7 @@
  * ipcs, ipcmk and ipcrm for kipc channels.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,9 +645,10 @@ static int open_queue(const struct command *cmd, int argc, char **argv, unsigned
 }
 
 /* --timeout MS and --nonblock, the options send and recv share. */
+/* libkipc's timeout: KIPC_FOREVER unless --timeout MS says how long, or --nonblock 0. */
 struct wait_opts {
-	unsigned int flags;
-	unsigned long long timeout_ns;
+	bool nonblock;
+	__s64 timeout_ns;
 };
 
 static int wait_option(const struct command *cmd, int c, struct wait_opts *w)
@@ -654,14 +656,18 @@ static int wait_option(const struct command *cmd, int c, struct wait_opts *w)
 	unsigned long long ms;
 
 	if (c == 'n') {
-		w->flags |= KIPC_MSG_NONBLOCK;
+		w->nonblock = true;
 		return 0;
 	}
-	if (parse_number(cmd, "--timeout", optarg, ~0ULL / NS_PER_MS, &ms))
+	if (parse_number(cmd, "--timeout", optarg, INT64_MAX / NS_PER_MS, &ms))
 		return -1;
-	w->flags |= KIPC_MSG_TIMEOUT;
-	w->timeout_ns = ms * NS_PER_MS;
+	w->timeout_ns = (__s64)(ms * NS_PER_MS);
 	return 0;
+}
+
+static __s64 wait_timeout(const struct wait_opts *w)
+{
+	return w->nonblock ? 0 : w->timeout_ns;
 }
 
 #define WAIT_OPTIONS \
@@ -673,7 +679,7 @@ static int cmd_send(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "prio", required_argument, NULL, 'p' },
 					      WAIT_OPTIONS };
-	struct wait_opts w = { 0 };
+	struct wait_opts w = { .timeout_ns = KIPC_FOREVER };
 	unsigned long long prio = 0;
 	struct why why;
 	struct queue q;
@@ -705,7 +711,7 @@ static int cmd_send(const struct command *cmd, int argc, char **argv)
 	why = (struct why){ .fd = fd, .len = len };
 	while (len > q.st.max_msg_size && (n = read(STDIN_FILENO, rest, sizeof(rest))) > 0)
 		why.len += (unsigned long long)n;
-	ret = kipc_send(fd, q.buf, len, (unsigned int)prio, w.flags, w.timeout_ns);
+	ret = kipc_send(fd, q.buf, len, (unsigned int)prio, 0, wait_timeout(&w));
 	if (ret == KIPC_SEND_DROPPED)
 		/* The policy did its job; say so, as ipcs would not. */
 		fprintf(stderr, "kipcctl send: %s: full, and every queued message outranks this one: dropped\n",
@@ -736,7 +742,7 @@ static int cmd_recv(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "prio", no_argument, NULL, 'p' },
 					      WAIT_OPTIONS };
-	struct wait_opts w = { 0 };
+	struct wait_opts w = { .timeout_ns = KIPC_FOREVER };
 	bool show_prio = false;
 	unsigned int prio;
 	struct queue q;
@@ -755,7 +761,7 @@ static int cmd_recv(const struct command *cmd, int argc, char **argv)
 	fd = open_queue(cmd, argc, argv, KIPC_ACCESS_READ, &q);
 	if (fd < 0)
 		return -fd;
-	len = kipc_recv(fd, q.buf, q.st.max_msg_size, &prio, w.flags, w.timeout_ns);
+	len = kipc_recv(fd, q.buf, q.st.max_msg_size, &prio, 0, wait_timeout(&w));
 	if (len < 0) {
 		ret = channel_error("recv", q.name, (int)len);
 		goto out_free;

@@ -278,7 +278,7 @@ static int fd_write_all(struct kipc__fd_tp *t, struct iovec *iov, int cnt,
 		if (n < 0)
 			return (int)n;
 		/* Started: the rest goes whatever the timeout. */
-		kipc__deadline_init(&rest, KIPC_TRANSPORT_FOREVER);
+		kipc__deadline_init(&rest, KIPC_FOREVER);
 		dl = &rest;
 		while (c.cnt && (size_t)n >= c.iov->iov_len) {
 			n -= (ssize_t)c.iov->iov_len;
@@ -461,7 +461,7 @@ static long framed_recv(struct kipc__fd_tp *t, void *buf, size_t cap, struct kip
 	t->rx_head += have;
 	got = have;
 	/* The frame has started: the rest comes whatever the timeout. */
-	kipc__deadline_init(&rest, KIPC_TRANSPORT_FOREVER);
+	kipc__deadline_init(&rest, KIPC_FOREVER);
 	while (got < len) {
 		if (len <= cap) {
 			n = fd_read(t, (char *)buf + got, len - got, &rest);

@@ -64,9 +64,7 @@ static int mq_limits(struct kipc_transport_attr *attr, unsigned int *depth)
 
 static int mq_create(const char *name, const struct kipc_transport_attr *attr, unsigned int depth)
 {
-	return kipc_mq_open(name, KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY, 0600,
-			    KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, depth,
-			    (unsigned int)attr->max_msg);
+	return kipc_mq_open(name, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY, .mode = 0600, .access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, .max_msgs = depth, .max_msg_size = (unsigned int)attr->max_msg));
 }
 
 static int mq_pair_open(struct kipc_transport_pair *pair)
@@ -177,14 +175,11 @@ static int mq_send(struct kipc_transport *tp, const void *buf, size_t len,
 		   struct kipc__deadline *dl)
 {
 	struct mq_tp *t = (struct mq_tp *)tp;
-	unsigned int flags;
-	__u64 timeout;
 	int ret;
 
 	do {
-		flags = kipc__kipc_wait(dl, &timeout);
 		/* A BLOCK queue: a send is queued or fails, never dropped. */
-		ret = kipc_send(t->tx, buf, len, PRIO_DATA, flags, timeout);
+		ret = kipc_send(t->tx, buf, len, PRIO_DATA, 0, kipc__lib_slice(dl));
 	} while (ret < 0 && !(ret = kipc__kipc_retry(tp, ret, dl)));
 	return ret;
 }
@@ -204,20 +199,18 @@ static long mq_drop(struct mq_tp *t)
 
 	if (!stage)
 		return -ENOMEM;
-	n = kipc_recv(t->rx, stage, t->base.max_msg, &prio, KIPC_MSG_NONBLOCK, 0);
+	n = kipc_recv(t->rx, stage, t->base.max_msg, &prio, 0, 0);
 	return n < 0 ? n : mq_received(-EMSGSIZE, prio);
 }
 
 static long mq_recv(struct kipc_transport *tp, void *buf, size_t cap, struct kipc__deadline *dl)
 {
 	struct mq_tp *t = (struct mq_tp *)tp;
-	unsigned int flags, prio = PRIO_DATA;
-	__u64 timeout;
+	unsigned int prio = PRIO_DATA;
 	long n;
 
 	for (;;) {
-		flags = kipc__kipc_wait(dl, &timeout);
-		n = kipc_recv(t->rx, buf, cap, &prio, flags, timeout);
+		n = kipc_recv(t->rx, buf, cap, &prio, 0, kipc__lib_slice(dl));
 		if (n >= 0)
 			return mq_received(n, prio);
 		if (n == -EMSGSIZE)
@@ -248,15 +241,12 @@ static unsigned int mq_vec(struct kipc_msg_vec *vec, const struct kipc_transport
 /* kipc_send_batch() or kipc_recv_batch() on @fd, waiting in slices.  Return: as they do. */
 static int mq_batch(struct kipc_transport *tp, int fd, struct kipc_msg_vec *vec,
 		    unsigned int count, struct kipc__deadline *dl,
-		    int (*batch)(int, struct kipc_msg_vec *, unsigned int, unsigned int, __u64))
+		    int (*batch)(int, struct kipc_msg_vec *, unsigned int, unsigned int, __s64))
 {
-	unsigned int flags;
-	__u64 timeout;
 	int ret;
 
 	do {
-		flags = kipc__kipc_wait(dl, &timeout);
-		ret = batch(fd, vec, count, flags, timeout);
+		ret = batch(fd, vec, count, 0, kipc__lib_slice(dl));
 	} while (ret < 0 && !(ret = kipc__kipc_retry(tp, ret, dl)));
 	return ret;
 }
@@ -343,7 +333,7 @@ static void mq_close(struct kipc_transport *tp)
 	struct mq_tp *t = (struct mq_tp *)tp;
 
 	/* The marker, or, if the peer's queue is full, the queue itself: either ends its wait. */
-	if (t->tx >= 0 && kipc_send(t->tx, "", 0, PRIO_CLOSE, KIPC_MSG_NONBLOCK, 0))
+	if (t->tx >= 0 && kipc_send(t->tx, "", 0, PRIO_CLOSE, 0, 0))
 		kipc_destroy(t->tx, t->tx_name, KIPC_DESTROY_NOW);
 	if (t->rx >= 0)
 		kipc_destroy(t->rx, t->rx_name, KIPC_DESTROY_NOW);

@@ -151,16 +151,13 @@ static int pool_connect(struct kipc_transport *tp, const char *name)
 static void *pool_take(struct pool_tp *t, bool ready, size_t *len, struct kipc__deadline *dl,
 		       int *err)
 {
-	unsigned int flags;
-	__u64 timeout;
 	void *seg;
 
 	do {
-		flags = kipc__kipc_wait(dl, &timeout);
 		if (ready)
-			seg = kipc_pool_receive(t->rx, &t->rx_id, len, flags, timeout, err);
+			seg = kipc_pool_receive(t->rx, &t->rx_id, len, 0, kipc__lib_slice(dl), err);
 		else
-			seg = kipc_pool_get(t->tx, &t->tx_id, flags, timeout, err);
+			seg = kipc_pool_get(t->tx, &t->tx_id, 0, kipc__lib_slice(dl), err);
 		if (seg)
 			return seg;
 	} while (!(*err = kipc__kipc_retry(&t->base, *err, dl)));
@@ -238,7 +235,7 @@ static void pool_close(struct kipc_transport *tp)
 	int fd = kipc_open(0), err;
 
 	if (t->tx) {
-		t->tx_seg = kipc_pool_get(t->tx, &t->tx_id, KIPC_MSG_NONBLOCK, 0, &err);
+		t->tx_seg = kipc_pool_get(t->tx, &t->tx_id, 0, 0, &err);
 		if ((!t->tx_seg || pool_submit(t, 0, SEG_CLOSE)) && fd >= 0)
 			pool_kill_queue(fd, t->tx_name, "ready");
 	}

@@ -182,7 +182,7 @@ static __s64 ring_timeout(struct kipc__deadline *dl)
 	__u64 left = kipc__deadline_left(dl);
 
 	if (left == KIPC__NS_FOREVER)
-		return KIPC_RING_FOREVER;
+		return KIPC_FOREVER;
 	if (!dl->timeout_ns)
 		return 0;
 	return left ? (__s64)(left < INT64_MAX ? left : INT64_MAX) : 1;

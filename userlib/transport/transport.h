@@ -153,6 +153,11 @@ int kipc__slice_over(struct kipc_transport *tp, struct kipc__deadline *dl);
  * channel on closing, is -EPIPE).
  */
 unsigned int kipc__kipc_wait(struct kipc__deadline *dl, __u64 *timeout_ns);
+/* The same slice as libkipc's one timeout argument (0: do not wait): for its calls. */
+static inline __s64 kipc__lib_slice(struct kipc__deadline *dl)
+{
+	return (__s64)kipc__slice_ns(dl);
+}
 int kipc__kipc_retry(struct kipc_transport *tp, int err, struct kipc__deadline *dl);
 
 /* A batch received as single messages: for a case a backend's native batch cannot do. */

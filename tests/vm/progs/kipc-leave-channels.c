@@ -17,14 +17,14 @@ static int leave(const char *name, int messages)
 	char buf[300];
 	int fd, i, ret;
 
-	fd = kipc_mq_open(name, KIPC_CREATE_EXCL, 0600, KIPC_ACCESS_WRITE, 0, 0);
+	fd = kipc_mq_open(name, KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = KIPC_ACCESS_WRITE));
 	if (fd < 0) {
 		fprintf(stderr, "create %s: %s\n", name, kipc_strerror(fd));
 		return 1;
 	}
 	for (i = 0; i < messages; i++) {
 		memset(buf, i, sizeof(buf));
-		ret = kipc_send(fd, buf, (size_t)(i * 37) % sizeof(buf), (unsigned int)i % 7, 0, 0);
+		ret = kipc_send(fd, buf, (size_t)(i * 37) % sizeof(buf), (unsigned int)i % 7, 0, KIPC_FOREVER);
 		if (ret) {
 			fprintf(stderr, "send %s: %s\n", name, kipc_strerror(ret));
 			return 1;

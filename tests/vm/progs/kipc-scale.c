@@ -70,14 +70,13 @@ static int median_round(int ctl, long long *setup, long long *pair)
 	for (i = 0; i < ROUNDS; i++) {
 		unsigned long long t0 = now_ns(), t1, t2;
 
-		fd = kipc_mq_open("scale-probe", KIPC_CREATE_EXCL, 0600,
-				  KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, 4, 64);
+		fd = kipc_mq_open("scale-probe", KIPC_MQ_ATTR(.create_flags = KIPC_CREATE_EXCL, .mode = 0600, .access = KIPC_ACCESS_READ | KIPC_ACCESS_WRITE, .max_msgs = 4, .max_msg_size = 64));
 		fd2 = fd >= 0 ? kipc_mq_attach("scale-probe", KIPC_ACCESS_READ) : -1;
 		if (fd < 0 || fd2 < 0)
 			return -1;
 		t1 = now_ns();
-		if (kipc_send(fd, msg, sizeof(msg), 0, KIPC_MSG_NONBLOCK, 0) ||
-		    kipc_recv(fd2, in, sizeof(in), &prio, KIPC_MSG_NONBLOCK, 0) != sizeof(in))
+		if (kipc_send(fd, msg, sizeof(msg), 0, 0, 0) ||
+		    kipc_recv(fd2, in, sizeof(in), &prio, 0, 0) != sizeof(in))
 			return -1;
 		t2 = now_ns();
 		if (kipc_destroy(ctl, "scale-probe", 0))

@@ -25,7 +25,7 @@ int main(void)
 		kipc_notify(fd, NULL);		/* ring the doorbell */
 		_exit(0);
 	}
-	kipc_wait(fd, 0, 0, 0, &seq);		/* sleep until the sequence moves from 0 */
+	kipc_wait(fd, 0, 0, KIPC_FOREVER, &seq);		/* sleep until the sequence moves from 0 */
 	printf("%s (doorbell %llu)\n", page, (unsigned long long)seq);
 	wait(NULL);
 	return strcmp(page, "hello through a shared page") != 0;

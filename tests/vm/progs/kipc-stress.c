@@ -766,7 +766,7 @@ static void op_shm(unsigned int k)
 	case 3: case 4: {
 		__u64 now = 0;
 
-		ret = kipc_wait(s->fd, s->seen, KIPC_MSG_TIMEOUT, 1000000, &now);
+		ret = kipc_wait(s->fd, s->seen, 0, 1000000, &now);
 		if (ret && !allowed(-ret, shm_errs))
 			unexpected("wait", -ret);
 		if (!ret) {
@@ -981,7 +981,7 @@ static void drain_all(void)
 				  L->current[q]);
 		for (n = 0;; n++) {
 			uint64_t rop = recv_begin(1, at.id);
-			long len = kipc_recv(fd, W->rbuf[0], MSG_MAX, NULL, KIPC_MSG_NONBLOCK, 0);
+			long len = kipc_recv(fd, W->rbuf[0], MSG_MAX, NULL, 0, 0);
 
 			if (len < 0) {
 				if (len != -EAGAIN)
