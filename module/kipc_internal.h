@@ -306,11 +306,15 @@ static inline struct kipc_channel *kipc_file_channel(struct kipc_file *kf)
 /* registry.c: the name tables, channels, create/attach/destroy/stat/list */
 extern struct mutex kipc_registry_lock;
 int kipc_name_check(const char name[KIPC_NAME_MAX]);
-int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args);
-int kipc_registry_attach(struct kipc_file *kf, struct kipc_attach *args);
+/*
+ * The ioctl handlers take the kernel's copy of the command's struct as void *, as the ioctl
+ * table calls them (iommufd's way); each names the struct it expects.
+ */
+int kipc_registry_create(struct kipc_file *kf, void *arg);	/* struct kipc_create */
+int kipc_registry_attach(struct kipc_file *kf, void *arg);	/* struct kipc_attach */
 int kipc_registry_destroy(const char name[KIPC_NAME_MAX], u32 flags);
-int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st);
-int kipc_registry_list(struct kipc_list *args);
+int kipc_registry_stat(struct kipc_file *kf, void *arg);	/* struct kipc_stat */
+int kipc_registry_list(struct kipc_file *kf, void *arg);	/* struct kipc_list */
 void kipc_registry_detach(struct kipc_file *kf);
 struct kipc_channel *kipc_channel_lookup(const char name[KIPC_NAME_MAX]);
 void kipc_channel_put(struct kipc_channel *ch);
@@ -374,9 +378,9 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 		 ktime_t deadline);
 long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 *needed,
 		  u32 flags, ktime_t deadline);
-int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b);
-int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b);
-int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c);
+int kipc_mq_send_batch(struct kipc_file *kf, void *arg);	/* struct kipc_batch */
+int kipc_mq_recv_batch(struct kipc_file *kf, void *arg);	/* struct kipc_batch */
+int kipc_mq_call(struct kipc_file *kf, void *arg);		/* struct kipc_call */
 __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
 s64 kipc_mq_messages(void);
 extern atomic_t kipc_mq_direct_copies, kipc_mq_direct_misses;

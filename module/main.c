@@ -96,31 +96,11 @@ static int kipc_ioctl_info(struct kipc_file *kf, void *arg)
 	return 0;
 }
 
-static int kipc_ioctl_create(struct kipc_file *kf, void *arg)
-{
-	return kipc_registry_create(kf, arg);
-}
-
-static int kipc_ioctl_attach(struct kipc_file *kf, void *arg)
-{
-	return kipc_registry_attach(kf, arg);
-}
-
 static int kipc_ioctl_destroy(struct kipc_file *kf, void *arg)
 {
 	struct kipc_destroy *d = arg;
 
 	return kipc_registry_destroy(d->name, d->flags);
-}
-
-static int kipc_ioctl_stat(struct kipc_file *kf, void *arg)
-{
-	return kipc_registry_stat(kf, arg);
-}
-
-static int kipc_ioctl_list(struct kipc_file *kf, void *arg)
-{
-	return kipc_registry_list(arg);
 }
 
 static int kipc_ioctl_send(struct kipc_file *kf, void *arg)
@@ -158,23 +138,6 @@ static int kipc_ioctl_recv(struct kipc_file *kf, void *arg)
 	m->len = len;
 	m->priority = prio;
 	return 0;
-}
-
-static int kipc_ioctl_send_batch(struct kipc_file *kf, void *arg)
-{
-	return kipc_mq_send_batch(kf, arg);
-}
-
-static int kipc_ioctl_recv_batch(struct kipc_file *kf, void *arg)
-{
-	return kipc_mq_recv_batch(kf, arg);
-}
-
-static int kipc_ioctl_call(struct kipc_file *kf, void *arg)
-{
-	struct kipc_call *c = arg;
-
-	return kipc_mq_call(kf, c);
 }
 
 static int kipc_ioctl_notify(struct kipc_file *kf, void *arg)
@@ -275,25 +238,25 @@ static_assert(offsetofend(struct kipc_wait, observed) == KIPC_WAIT_SIZE_VER0);
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 	KIPC_IOCTL_OP(INFO, kipc_ioctl_info, struct kipc_info, KIPC_INFO_SIZE_VER0,
 		      true, false, 0),
-	KIPC_IOCTL_OP(CREATE, kipc_ioctl_create, struct kipc_create, KIPC_CREATE_SIZE_VER0,
+	KIPC_IOCTL_OP(CREATE, kipc_registry_create, struct kipc_create, KIPC_CREATE_SIZE_VER0,
 		      true, false, 0),
-	KIPC_IOCTL_OP(ATTACH, kipc_ioctl_attach, struct kipc_attach, KIPC_ATTACH_SIZE_VER0,
+	KIPC_IOCTL_OP(ATTACH, kipc_registry_attach, struct kipc_attach, KIPC_ATTACH_SIZE_VER0,
 		      true, false, 0),
 	KIPC_IOCTL_OP(DESTROY, kipc_ioctl_destroy, struct kipc_destroy, KIPC_DESTROY_SIZE_VER0,
 		      false, false, 0),
-	KIPC_IOCTL_OP(STAT, kipc_ioctl_stat, struct kipc_stat, KIPC_STAT_SIZE_VER0,
+	KIPC_IOCTL_OP(STAT, kipc_registry_stat, struct kipc_stat, KIPC_STAT_SIZE_VER0,
 		      true, false, 0),
-	KIPC_IOCTL_OP(LIST, kipc_ioctl_list, struct kipc_list, KIPC_LIST_SIZE_VER0,
+	KIPC_IOCTL_OP(LIST, kipc_registry_list, struct kipc_list, KIPC_LIST_SIZE_VER0,
 		      true, false, 0),
 	KIPC_IOCTL_OP(SEND, kipc_ioctl_send, struct kipc_msg, KIPC_MSG_SIZE_VER0,
 		      false, false, KIPC_TIMEOUT_AT(struct kipc_msg)),
 	KIPC_IOCTL_OP(RECV, kipc_ioctl_recv, struct kipc_msg, KIPC_MSG_SIZE_VER0,
 		      true, true, KIPC_TIMEOUT_AT(struct kipc_msg)),
-	KIPC_IOCTL_OP(SEND_BATCH, kipc_ioctl_send_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
+	KIPC_IOCTL_OP(SEND_BATCH, kipc_mq_send_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
 		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
-	KIPC_IOCTL_OP(RECV_BATCH, kipc_ioctl_recv_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
+	KIPC_IOCTL_OP(RECV_BATCH, kipc_mq_recv_batch, struct kipc_batch, KIPC_BATCH_SIZE_VER0,
 		      true, false, KIPC_TIMEOUT_AT(struct kipc_batch)),
-	KIPC_IOCTL_OP(CALL, kipc_ioctl_call, struct kipc_call, KIPC_CALL_SIZE_VER0,
+	KIPC_IOCTL_OP(CALL, kipc_mq_call, struct kipc_call, KIPC_CALL_SIZE_VER0,
 		      true, true, KIPC_TIMEOUT_AT(struct kipc_call)),
 	KIPC_IOCTL_OP(NOTIFY, kipc_ioctl_notify, struct kipc_notify, KIPC_NOTIFY_SIZE_VER0,
 		      true, false, 0),

@@ -1051,8 +1051,9 @@ static struct kipc_batch_slot *kipc_batch_slots(const struct kipc_batch *b)
  * queue takes go on it in one lock round with one wake-up.  Only the first may wait; an
  * error met after a message was made ends the batch there, unreported, as before.
  */
-int kipc_mq_send_batch(struct kipc_file *kf, struct kipc_batch *b)
+int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 {
+	struct kipc_batch *b = arg;
 	struct kipc_batch_slot *slot;
 	struct kipc_channel *ch;
 	u32 flags, n, i, done = 0;
@@ -1168,10 +1169,12 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
  * A real batch receive: up to count messages taken in one lock round, each into its entry,
  * then copied out without the lock.  Every entry is read, and proven writable, first: a
  * message taken is always described.  A message that does not fit its entry ends the batch
- * before it (EMSGSIZE with the length needed, when it is the first).
+ * before it (EMSGSIZE with the length needed, when it is the first).  KIPC_IOC_SEND_BATCH and
+ * _RECV_BATCH's handlers: @arg is the kernel's copy of the caller's struct kipc_batch.
  */
-int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
+int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 {
+	struct kipc_batch *b = arg;
 	struct kipc_msg_vec __user *uvec;
 	struct kipc_batch_slot *slot;
 	struct kipc_channel *ch;
@@ -1272,10 +1275,12 @@ int kipc_mq_recv_batch(struct kipc_file *kf, struct kipc_batch *b)
 
 /*
  * Send a request and wait for its reply.  The call's own flags rule both waits (neither fd's
- * O_NONBLOCK), and one deadline covers the whole call.
+ * O_NONBLOCK), and one deadline covers the whole call.  KIPC_IOC_CALL's handler: @arg is a
+ * struct kipc_call (the fast path's or the generic one's copy).
  */
-int kipc_mq_call(struct kipc_file *kf, struct kipc_call *c)
+int kipc_mq_call(struct kipc_file *kf, void *arg)
 {
+	struct kipc_call *c = arg;
 	struct kipc_channel *reply_ch;
 	struct kipc_file *reply_kf;
 	struct file *reply_file;

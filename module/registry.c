@@ -356,8 +356,10 @@ static struct kipc_user *kipc_current_user(struct kipc_file *kf)
 	return kipc_user_get(euid);
 }
 
-int kipc_registry_create(struct kipc_file *kf, struct kipc_create *args)
+/* KIPC_IOC_CREATE; @arg is the kernel's copy of the caller's struct kipc_create. */
+int kipc_registry_create(struct kipc_file *kf, void *arg)
 {
+	struct kipc_create *args = arg;
 	struct kipc_channel *ch = NULL, *fresh = NULL;
 	struct kipc_user *owner;
 	struct kipc_ns *kns;
@@ -442,8 +444,10 @@ out_unlock_file:
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_create);
 
-int kipc_registry_attach(struct kipc_file *kf, struct kipc_attach *args)
+/* KIPC_IOC_ATTACH; @arg is a struct kipc_attach. */
+int kipc_registry_attach(struct kipc_file *kf, void *arg)
 {
+	struct kipc_attach *args = arg;
 	struct kipc_channel *ch;
 	struct kipc_ns *kns;
 	int ret;
@@ -544,9 +548,11 @@ static u32 kipc_pid_nr(struct pid *pid)
 	return pid ? pid_vnr(pid) : 0;
 }
 
-int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st)
+/* KIPC_IOC_STAT; @arg is a struct kipc_stat. */
+int kipc_registry_stat(struct kipc_file *kf, void *arg)
 {
 	struct user_namespace *uns = current_user_ns();
+	struct kipc_stat *st = arg;
 	struct kipc_channel *ch;
 	bool linked;
 	int ret;
@@ -613,9 +619,11 @@ int kipc_registry_stat(struct kipc_file *kf, struct kipc_stat *st)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_stat);
 
-int kipc_registry_list(struct kipc_list *args)
+/* KIPC_IOC_LIST; @arg is a struct kipc_list.  Any fd may list: @kf is not looked at. */
+int kipc_registry_list(struct kipc_file *kf, void *arg)
 {
 	struct user_namespace *uns = current_user_ns();
+	struct kipc_list *args = arg;
 	struct kipc_list_entry *entries = NULL;
 	struct kipc_channel *ch;
 	struct rb_node *node;

@@ -167,6 +167,9 @@ uninstall:
 # DKMS gets dkms.conf, VERSION, module/ and uapi/: it builds module/ alone (M=.../module).
 DKMS_SRCS := dkms.conf VERSION $(wildcard module/* uapi/linux/*)
 DKMS_SOURCE_TREE ?= /usr/src
+# DKMS's own tree; empty for the system's (/var/lib/dkms).  The checks use trees of their own.
+DKMS_TREE ?=
+DKMS_OPTS = --sourcetree $(DKMS_SOURCE_TREE) $(if $(DKMS_TREE),--dkmstree $(DKMS_TREE))
 # $(call dkms_stage,DIR): a fresh copy of the sources in DIR.
 dkms_stage = rm -rf $(1) && mkdir -p $(1) && rsync -aR $(DKMS_SRCS) $(1)/
 
@@ -175,17 +178,18 @@ dkms-install:
 	@command -v dkms >/dev/null || { echo "dkms-install: install dkms first (make deps)"; exit 1; }
 	$(call dkms_stage,$(DKMS_SOURCE_TREE)/kipc-$(VERSION))
 	@# A second run replaces what the first one added.
-	@if dkms status -m kipc -v $(VERSION) | grep -q .; then \
-		dkms remove -m kipc -v $(VERSION) --all; fi
-	dkms add -m kipc -v $(VERSION)
-	dkms build -m kipc -v $(VERSION) -k $(KVER)
-	dkms install -m kipc -v $(VERSION) -k $(KVER)
+	@if dkms status -m kipc -v $(VERSION) $(DKMS_OPTS) | grep -q .; then \
+		dkms remove -m kipc -v $(VERSION) --all $(DKMS_OPTS); fi
+	dkms add -m kipc -v $(VERSION) $(DKMS_OPTS)
+	dkms build -m kipc -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
+	dkms install -m kipc -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
 
 dkms-remove:
 	@test "$$(id -u)" = 0 || { echo "dkms-remove: needs root (sudo make dkms-remove)"; exit 1; }
 	@command -v dkms >/dev/null || { echo "dkms-remove: no dkms here: nothing to remove"; exit 1; }
-	@if dkms status -m kipc -v $(VERSION) | grep -q .; then \
-		echo "dkms remove -m kipc -v $(VERSION) --all"; dkms remove -m kipc -v $(VERSION) --all || exit 1; \
+	@if dkms status -m kipc -v $(VERSION) $(DKMS_OPTS) | grep -q .; then \
+		echo "dkms remove -m kipc -v $(VERSION) --all"; \
+		dkms remove -m kipc -v $(VERSION) --all $(DKMS_OPTS) || exit 1; \
 	else echo "dkms-remove: kipc $(VERSION) is not in DKMS"; fi
 	rm -rf $(DKMS_SOURCE_TREE)/kipc-$(VERSION)
 
@@ -197,7 +201,7 @@ install-check: lib transport module $(KIPCCTL)
 
 dkms-check:
 	@$(call dkms_stage,$(BUILD)/dkms/source/kipc-$(VERSION))
-	@BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) LTS_KDIR=$(LTS_KDIR) \
+	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KDIR=$(STOCK_KDIR) LTS_KDIR=$(LTS_KDIR) \
 		NEWEST_KDIR=$$(bash tests/vm/debug-kernel.sh --if-built) bash tests/packaging/dkms-test.sh
 
 range-check:

@@ -65,4 +65,17 @@ dkms_build_other() {
 dkms_build_other lts "${LTS_KDIR:-}"
 dkms_build_other newest "${NEWEST_KDIR:-}"
 
+# make dkms-remove, on this tree: every kernel's build goes, and the staged sources.
+removed() {
+	local left
+	left=$(dkms_ status 2>&1)
+	[ -z "$left" ] || { echo "dkms status still says: $left"; return 1; }
+	[ ! -e "$source_tree/kipc-$VERSION" ] || { echo "$source_tree/kipc-$VERSION is still there"; return 1; }
+}
+check "make dkms-remove (on this DKMS tree)" \
+	"${MAKE:-make}" -s -C "$top" dkms-remove DKMS_SOURCE_TREE="$source_tree" DKMS_TREE="$tree"
+check "it removed kipc $VERSION from DKMS, for every kernel, and its sources" removed
+check "a second make dkms-remove finds nothing and says so" \
+	bash -c "'${MAKE:-make}' -s -C '$top' dkms-remove DKMS_SOURCE_TREE='$source_tree' DKMS_TREE='$tree' | grep -q 'is not in DKMS'"
+
 finish dkms

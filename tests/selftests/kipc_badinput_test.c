@@ -773,7 +773,7 @@ static int run_case(unsigned int n, const struct bcase *t)
 	 * whose reply failed after its request went out aside).
 	 */
 	if (!why && ret && !t->revents && !t->changes &&
-	    !(injecting && t->ioc->cmd == KIPC_IOC_CALL)) {
+	    !(injecting && t->ioc && t->ioc->cmd == KIPC_IOC_CALL)) {
 		take_snap(&c, &after);
 		why = snap_diff(&before, &after);
 		/*

@@ -134,6 +134,7 @@ echo second > $T/want
 same "recv: the payload" $T/want
 expect 7 "^kipcctl: recv demo: would block: the queue is empty$" kipcctl recv demo --nonblock
 expect 7 "^kipcctl: recv demo: timed out$" kipcctl recv demo --timeout 100
+expect 7 "^kipcctl: recv demo: timed out$" kipcctl recv demo --timeout 0
 for i in 1 2 3 4; do echo "$i" | kipcctl send demo; done
 expect 7 "^kipcctl: send demo: would block: queue full: 4 of 4 messages$" \
 	sh -c "echo 5 | kipcctl send demo"

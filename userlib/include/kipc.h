@@ -26,7 +26,8 @@ extern "C" {
  * caller's: then @timeout_ns (>= 0) is a CLOCK_MONOTONIC deadline (one already past is
  * -ETIMEDOUT at once, and KIPC_FOREVER with it is -EINVAL).  KIPC_MSG_NONBLOCK and
  * KIPC_MSG_TIMEOUT are the ioctl's encoding of the timeout, which the library makes: given
- * to it they are -EINVAL.  An fd opened O_NONBLOCK never waits, whatever the timeout.
+ * to it they are -EINVAL.  An fd opened O_NONBLOCK never waits, whatever the timeout (but for
+ * kipc_call(), whose own timeout alone rules it).
  */
 #define KIPC_FOREVER		(-1)
 

@@ -661,7 +661,8 @@ static int wait_option(const struct command *cmd, int c, struct wait_opts *w)
 	}
 	if (parse_number(cmd, "--timeout", optarg, INT64_MAX / NS_PER_MS, &ms))
 		return -1;
-	w->timeout_ns = (__s64)(ms * NS_PER_MS);
+	/* --timeout 0 is a wait that is over at once ("timed out"), not --nonblock. */
+	w->timeout_ns = ms ? (__s64)(ms * NS_PER_MS) : 1;
 	return 0;
 }
 
