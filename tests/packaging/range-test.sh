@@ -16,7 +16,7 @@ sentence='kipc supports Linux 6.1 to 7.x (tested on 6.1, 6.12 and 7.2)'
 # build VERSION PATCHLEVEL: a fresh copy of the sources built against KDIR as that version.
 build() {
 	rm -rf "$stage" && mkdir -p "$stage" &&
-		(cd "$top" && rsync -aR Kbuild module uapi "$stage/") &&
+		(cd "$top" && rsync -aR Kbuild VERSION module uapi "$stage/") &&
 		make -s -C "$KDIR" M="$stage" VERSION="$1" PATCHLEVEL="$2" modules 2>&1
 }
 
