@@ -132,10 +132,14 @@ faultinject)
 			*) echo "inject /bin/$(basename "$t")" ;;
 			esac
 		done
+		# What injected teardowns left named goes, and destroy must work again.
+		echo "failinject off"
+		echo "run /bin/kipc-clean-channels"
 		# And the table once more with a fifth of the calls failing.
 		echo "failinject 20"
 		echo "kselftest-injected /bin/kipc_badinput_test"
 		echo "failinject off"
+		echo "run /bin/kipc-clean-channels"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
 		echo "rmmod kipc"
 		echo "kmemleak"
