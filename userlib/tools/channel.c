@@ -437,15 +437,10 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Copy @name into a name field; false when it does not fit. */
-static bool set_name(char dst[KIPC_NAME_MAX], const char *name)
+/* Copy @name, which name_valid() has passed (so it fits with its NUL), into a name field. */
+static void set_name(char dst[KIPC_NAME_MAX], const char *name)
 {
-	size_t len = strlen(name);
-
-	if (len >= KIPC_NAME_MAX)
-		return false;
-	memcpy(dst, name, len + 1);
-	return true;
+	memcpy(dst, name, strlen(name) + 1);
 }
 
 /* ---- create, rm ---------------------------------------------------------------------------- */
@@ -625,7 +620,8 @@ static int open_queue(const struct command *cmd, int argc, char **argv, unsigned
 	fd = device_open(cmd->name);
 	if (fd < 0)
 		return fd;
-	ret = set_name(at.name, q->name) ? kipc_attach(fd, &at) : -ENAMETOOLONG;
+	set_name(at.name, q->name);
+	ret = kipc_attach(fd, &at);
 	if (!ret)
 		ret = kipc_stat_self(fd, &q->st);
 	if (!ret && q->st.type != KIPC_TYPE_MQ) {
