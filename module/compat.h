@@ -14,6 +14,7 @@
  *  kipc_ipc_ns_active()             7.x counts active users of a namespace apart from
  *                                   references, and no longer counts the initial ones
  *  pin_user_pages_remote()          6.5: no vmas argument; before, it took one
+ *  kipc_eventfd_signal()            6.8: eventfd_signal() adds 1; before, it took the count
  *
  * And one the other way round, an old helper the newest kernel dropped and main.c still uses:
  *  poll_does_not_wait()             gone in 7.x; poll_wait() tests the same thing inside
@@ -21,6 +22,7 @@
 #ifndef _KIPC_COMPAT_H
 #define _KIPC_COMPAT_H
 
+#include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
@@ -92,6 +94,16 @@ static inline long kipc_pin_user_pages_remote(struct mm_struct *mm, unsigned lon
 
 #define pin_user_pages_remote kipc_pin_user_pages_remote
 #endif
+
+/* Add 1 to an eventfd's count and wake its readers. */
+static inline void kipc_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef KIPC_HAVE_EVENTFD_SIGNAL_CTX
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
 
 /*
  * kipc_ipc_ns_active() - can anything but kipc still reach @ns?  The caller holds kipc's one

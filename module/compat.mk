@@ -25,6 +25,7 @@ kipc_compat_flags := \
 	$(call kipc_has,ns_common.h,define ns_ref_active_read.__ns,KIPC_HAVE_NS_REF_ACTIVE) \
 	$(call kipc_has,module.h,define MODULE_IMPORT_NS.ns.[[:space:]]+MODULE_INFO.import_ns.[[:space:]]*ns.,KIPC_HAVE_IMPORT_NS_STRING) \
 	$(call kipc_has,mm.h,struct vm_area_struct \*\*vmas. int \*locked,KIPC_GUP_TAKES_VMAS) \
+	$(call kipc_has,eventfd.h,static inline void eventfd_signal.struct eventfd_ctx \*ctx.,KIPC_HAVE_EVENTFD_SIGNAL_CTX) \
 	$(call kipc_exports,put_ipc_ns,KIPC_HAVE_PUT_IPC_NS)
 
 ccflags-y += $(kipc_compat_flags)

@@ -17,6 +17,7 @@
  *  kipc_user     per uid: bytes of queued messages it sent (max_user_bytes), channels it
  *                created and their shared-page bytes.
  *  kipc_msg_buf  one queued message.
+ *  kipc_notify_reg  a queue's one-shot notification (notify.c).
  *
  * Locking overview
  * ----------------
@@ -26,7 +27,8 @@
  *                              poll state; afterwards ch and access are read-only until
  *                              release and read with smp_load_acquire().
  *  kipc_channel.lock (spinlock) the queue: prios, depth, inflight, bytes, counters, dead,
- *                              attachments, the receives asleep on it (recv_waiters).
+ *                              attachments, the receives asleep on it (recv_waiters), the
+ *                              notification registration (notify).
  *                              Never held across a user copy or an allocation that sleeps.
  *  kipc_channel.cache_lock     the free message buffers a queue keeps; a leaf.
  *  kipc_users_lock (spinlock)  the kipc_user hash table.
@@ -46,6 +48,7 @@
  * Read without their lock (each such read says so and uses READ_ONCE(); each write is a
  * WRITE_ONCE() under the lock): kipc_channel.depth and .dead, by wait conditions, poll and
  * the direct-copy hint; kipc_channel.recv_waiters through list_empty(), for the same hint;
+ * kipc_channel.notify, by a close that looks whether it may own it;
  * kipc_file.consumed, the doorbell sequence a reader last saw.
  *
  * Module parameters are plain words that root may change at any time through sysfs; every
@@ -111,6 +114,8 @@ u64 kipc_param_get(const struct kipc_param_range *range);
  * @bytes: message bytes charged now (payload plus per-message overhead): max_user_bytes
  * @shm_bytes: shared-page bytes of the channels alive it created: max_user_shm_bytes
  * @channels: channels alive it created: max_user_channels
+ * @mq_bytes: the capacity of the queues alive it created with KIPC_CREATE_RLIMIT:
+ *            RLIMIT_MSGQUEUE
  */
 struct kipc_user {
 	struct hlist_node node;
@@ -119,6 +124,7 @@ struct kipc_user {
 	atomic64_t bytes;
 	atomic64_t shm_bytes;
 	atomic_t channels;
+	atomic64_t mq_bytes;
 };
 
 /* user.c */
@@ -129,6 +135,8 @@ int kipc_user_charge(struct kipc_user *user, u64 bytes);
 void kipc_user_uncharge(struct kipc_user *user, u64 bytes);
 int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes);
 void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes);
+int kipc_user_charge_rlimit(struct kipc_user *user, u64 bytes, u64 limit);
+void kipc_user_uncharge_rlimit(struct kipc_user *user, u64 bytes);
 bool kipc_users_all_gone(void);
 
 /*
@@ -206,11 +214,13 @@ struct kipc_msg_buf {
  * @kns: the namespace it was created in and is counted against until it is freed (NULL for a
  *       channel that was never inserted)
  * @owner: its creator's kipc_user, charged for it until it is freed (holds a reference)
+ * @rlimit_bytes: KIPC_CREATE_RLIMIT: what is charged to @owner's mq_bytes; immutable
  */
 struct kipc_channel {
 	struct kref ref;
 	struct kipc_ns *kns;
 	struct kipc_user *owner;
+	u64 rlimit_bytes;
 	/* kipc_registry_lock */
 	struct rb_node name_node;
 	struct rb_node id_node;
@@ -243,6 +253,7 @@ struct kipc_channel {
 	u64 notifies, waits;
 
 	struct list_head recv_waiters;	/* receives asleep on an empty queue: struct kipc_waiter */
+	struct kipc_notify_reg *notify;	/* KIPC_IOC_MQ_NOTIFY's; written with WRITE_ONCE */
 	spinlock_t cache_lock;		/* msg_cache and cache_n; a leaf */
 	unsigned int cache_n;
 	struct kipc_msg_buf *msg_cache[KIPC_MSG_CACHE];	/* free buffers, a stack */
@@ -384,6 +395,14 @@ int kipc_mq_call(struct kipc_file *kf, void *arg);		/* struct kipc_call */
 __poll_t kipc_mq_poll(struct kipc_file *kf, struct file *file, struct poll_table_struct *pt);
 s64 kipc_mq_messages(void);
 extern atomic_t kipc_mq_direct_copies, kipc_mq_direct_misses;
+
+/* notify.c: KIPC_IOC_MQ_NOTIFY */
+struct kipc_notify_reg;
+int kipc_mq_notify(struct kipc_file *kf, void *arg);		/* struct kipc_mq_notify */
+struct kipc_notify_reg *kipc_notify_take_locked(struct kipc_channel *ch);
+void kipc_notify_fire(struct kipc_notify_reg *reg);
+void kipc_notify_flush(struct kipc_file *kf);
+void kipc_notify_drop(struct kipc_channel *ch);
 
 /* main.c */
 struct kipc_file *kipc_file_get(int fd, struct file **filep);

@@ -35,7 +35,8 @@
 /* The features this build implements; the library and the tests skip what is missing. */
 #define KIPC_FEATURES	(KIPC_FEATURE_INFO | KIPC_FEATURE_MQ | KIPC_FEATURE_BATCH | \
 			 KIPC_FEATURE_CALL | KIPC_FEATURE_SHM | KIPC_FEATURE_DOORBELL | \
-			 KIPC_FEATURE_USER_LIMITS | KIPC_FEATURE_ABSTIME)
+			 KIPC_FEATURE_USER_LIMITS | KIPC_FEATURE_ABSTIME | \
+			 KIPC_FEATURE_MQ_NOTIFY | KIPC_FEATURE_RLIMIT)
 
 static const struct file_operations kipc_fops;
 
@@ -177,6 +178,7 @@ union kipc_ioctl_buffer {
 	struct kipc_call call;
 	struct kipc_notify notify;
 	struct kipc_wait wait;
+	struct kipc_mq_notify mq_notify;
 };
 
 /*
@@ -232,6 +234,7 @@ static_assert(offsetofend(struct kipc_batch, __reserved) == KIPC_BATCH_SIZE_VER0
 static_assert(offsetofend(struct kipc_call, timeout_ns) == KIPC_CALL_SIZE_VER0);
 static_assert(offsetofend(struct kipc_notify, seq) == KIPC_NOTIFY_SIZE_VER0);
 static_assert(offsetofend(struct kipc_wait, observed) == KIPC_WAIT_SIZE_VER0);
+static_assert(offsetofend(struct kipc_mq_notify, removed) == KIPC_MQ_NOTIFY_SIZE_VER0);
 
 #define KIPC_TIMEOUT_AT(_struct)	offsetof(_struct, timeout_ns)
 
@@ -262,6 +265,8 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 		      true, false, 0),
 	KIPC_IOCTL_OP(WAIT, kipc_ioctl_wait, struct kipc_wait, KIPC_WAIT_SIZE_VER0,
 		      true, false, KIPC_TIMEOUT_AT(struct kipc_wait)),
+	KIPC_IOCTL_OP(MQ_NOTIFY, kipc_mq_notify, struct kipc_mq_notify, KIPC_MQ_NOTIFY_SIZE_VER0,
+		      true, false, 0),
 };
 
 /*
@@ -463,6 +468,13 @@ static int kipc_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
+/* Every close(): the closing process's notification registration on the queue goes. */
+static int kipc_flush(struct file *file, fl_owner_t id)
+{
+	kipc_notify_flush(file->private_data);
+	return 0;
+}
+
 static int kipc_release(struct inode *inode, struct file *file)
 {
 	struct kipc_file *kf = file->private_data;
@@ -610,6 +622,7 @@ static int kipc_mmap(struct file *file, struct vm_area_struct *vma)
 static const struct file_operations kipc_fops = {
 	.owner = THIS_MODULE,
 	.open = kipc_open,
+	.flush = kipc_flush,
 	.release = kipc_release,
 	.read = kipc_read,
 	.write = kipc_write,

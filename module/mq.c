@@ -423,6 +423,7 @@ void kipc_mq_kill(struct kipc_channel *ch)
 	WRITE_ONCE(ch->dead, true);
 	kipc_mq_kick_locked(ch);
 	spin_unlock(&ch->lock);
+	kipc_notify_drop(ch);
 	kipc_mq_purge(ch);
 	kipc_wake_all(&ch->readers, EPOLLHUP | EPOLLERR);
 	kipc_wake_all(&ch->writers, EPOLLHUP | EPOLLERR);
@@ -876,11 +877,16 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 		}
 		ret = kipc_mq_queue_locked(ch, msg, &doomed);
 		if (ret >= 0) {
+			struct kipc_notify_reg *notify = NULL;
+
 			kipc_mq_sent_locked(ch);
+			if (ret == KIPC_SEND_QUEUED && ch->depth == 1)
+				notify = kipc_notify_take_locked(ch);
 			/* Receives asleep, and it did not fit the first one's room: they look. */
 			if (ret == KIPC_SEND_QUEUED)
 				kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
+			kipc_notify_fire(notify);
 			if (ret == KIPC_SEND_QUEUED)
 				kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 			else
@@ -1059,6 +1065,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 	u32 flags, n, i, done = 0;
 	LIST_HEAD(doomed);
 	ktime_t deadline;
+	bool was_empty;
 	int ret, err = 0;
 
 	ret = kipc_wait_begin(kf, b->flags, b->timeout_ns, &flags, &deadline);
@@ -1101,6 +1108,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			ret = -EIDRM;
 			break;
 		}
+		was_empty = !ch->depth;
 		for (; done < n; done++) {
 			ret = kipc_mq_queue_locked(ch, slot[done].msg, &doomed);
 			if (ret < 0)
@@ -1109,9 +1117,14 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 				list_add(&slot[done].msg->node, &doomed);
 		}
 		if (done) {
+			struct kipc_notify_reg *notify = NULL;
+
 			kipc_mq_sent_locked(ch);
+			if (was_empty && ch->depth)
+				notify = kipc_notify_take_locked(ch);
 			kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
+			kipc_notify_fire(notify);
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, done);
 			break;
 		}

@@ -21,6 +21,7 @@
 #include <linux/pid.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -88,10 +89,13 @@ static struct kipc_channel *kipc_name_find_locked(struct kipc_ns *kns, const cha
 /* Everything a channel holds goes, and with it its place in every limit. */
 static void kipc_channel_free(struct kipc_channel *ch)
 {
+	kipc_notify_drop(ch);
 	kipc_mq_purge(ch);
 	kipc_shm_release(ch);
 	if (ch->kns) {
 		kipc_user_uncharge_channel(ch->owner, ch->shm_size);
+		if (ch->rlimit_bytes)
+			kipc_user_uncharge_rlimit(ch->owner, ch->rlimit_bytes);
 		mutex_lock(&kipc_registry_lock);
 		ch->kns->nr_channels--;
 		kipc_nr_alive--;
@@ -133,6 +137,12 @@ static int kipc_channel_insert_locked(struct kipc_ns *kns, struct kipc_channel *
 	ret = kipc_user_charge_channel(ch->owner, ch->shm_size);
 	if (ret)
 		return ret;
+	if (ch->rlimit_bytes) {
+		ret = kipc_user_charge_rlimit(ch->owner, ch->rlimit_bytes,
+					      rlimit(RLIMIT_MSGQUEUE));
+		if (ret)
+			goto out_uncharge_channel;
+	}
 	ret = xa_alloc_cyclic(&kipc_ids, &ch->id, ch, xa_limit_31b, &kipc_next_id, GFP_KERNEL);
 	if (ret < 0)
 		goto out_uncharge;
@@ -165,6 +175,9 @@ static int kipc_channel_insert_locked(struct kipc_ns *kns, struct kipc_channel *
 	return 0;
 
 out_uncharge:
+	if (ch->rlimit_bytes)
+		kipc_user_uncharge_rlimit(ch->owner, ch->rlimit_bytes);
+out_uncharge_channel:
 	kipc_user_uncharge_channel(ch->owner, ch->shm_size);
 	return ret;
 }
@@ -215,7 +228,7 @@ static int kipc_create_check(const struct kipc_create *args)
 	u64 rounded;
 	int ret;
 
-	if (args->flags & ~(KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY))
+	if (args->flags & ~(KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY | KIPC_CREATE_RLIMIT))
 		return -EOPNOTSUPP;
 	if (args->type != KIPC_TYPE_MQ && args->type != KIPC_TYPE_SHM)
 		return -EOPNOTSUPP;
@@ -234,7 +247,8 @@ static int kipc_create_check(const struct kipc_create *args)
 		return ret;
 	if (args->type == KIPC_TYPE_SHM) {
 		/* Queue attributes mean nothing here; a size of 0 opens an existing channel. */
-		if (args->max_msgs || args->max_msg_size || args->overflow)
+		if (args->max_msgs || args->max_msg_size || args->overflow ||
+		    (args->flags & KIPC_CREATE_RLIMIT))
 			return -EINVAL;
 		return args->shm_size ? kipc_shm_size_check(args->shm_size, &rounded) : 0;
 	}
@@ -277,6 +291,10 @@ static struct kipc_channel *kipc_channel_new(const struct kipc_create *args,
 	ch->max_msg_size = args->max_msg_size ?:
 		min_t(u32, KIPC_DEFAULT_MSG_SIZE, kipc_param_get(&kipc_max_msg_size));
 	ch->overflow = args->overflow;
+	/* The whole capacity, at what a queued message really costs (mq_open's reservation). */
+	if (args->flags & KIPC_CREATE_RLIMIT)
+		ch->rlimit_bytes = (u64)ch->max_msgs *
+				   (ch->max_msg_size + sizeof(struct kipc_msg_buf));
 	kipc_mq_init(ch);
 	if (ch->type == KIPC_TYPE_SHM) {
 		int ret;

@@ -3,8 +3,10 @@
  * kipc's per-user budgets: one kipc_user per kernel uid that has queued messages or created
  * channels, holding what it uses of max_user_bytes (bytes of messages it sent that are still
  * queued), max_user_channels and max_user_shm_bytes (channels it created and their shared
- * pages, from creation until free).  Root is not exempt.  The table is a hash under
- * kipc_users_lock, a leaf lock; the counts are atomics, charged and uncharged without it.
+ * pages, from creation until free), and the capacity of the queues it created with
+ * KIPC_CREATE_RLIMIT, against the creating task's RLIMIT_MSGQUEUE.  Root is not exempt.
+ * The table is a hash under kipc_users_lock, a leaf lock; the counts are atomics, charged
+ * and uncharged without it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -85,7 +87,7 @@ void kipc_user_put(struct kipc_user *user)
 	hash_del(&user->node);
 	spin_unlock(&kipc_users_lock);
 	WARN_ON(atomic64_read(&user->bytes) || atomic64_read(&user->shm_bytes) ||
-		atomic_read(&user->channels));
+		atomic_read(&user->channels) || atomic64_read(&user->mq_bytes));
 	kfree(user);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_put);
@@ -135,6 +137,29 @@ void kipc_user_uncharge_channel(struct kipc_user *user, u64 shm_bytes)
 	WARN_ON(atomic_dec_return(&user->channels) < 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge_channel);
+
+/*
+ * Reserve a KIPC_CREATE_RLIMIT queue's capacity, as mq_open(3) charges RLIMIT_MSGQUEUE.
+ * Return: 0, or -EDQUOT when the queues so charged would hold more than @limit bytes.
+ */
+int kipc_user_charge_rlimit(struct kipc_user *user, u64 bytes, u64 limit)
+{
+	u64 total = atomic64_add_return(bytes, &user->mq_bytes);
+
+	/* A sum that wrapped is over any limit too. */
+	if (total > limit || total < bytes) {
+		atomic64_sub(bytes, &user->mq_bytes);
+		return -EDQUOT;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge_rlimit);
+
+void kipc_user_uncharge_rlimit(struct kipc_user *user, u64 bytes)
+{
+	WARN_ON(atomic64_sub_return(bytes, &user->mq_bytes) < 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_uncharge_rlimit);
 
 /* Module exit: every kipc_user was put with the last message or channel it was charged for. */
 bool kipc_users_all_gone(void)

@@ -32,7 +32,8 @@
  *      ENOSPC      the IPC namespace's max_channels
  *      EMFILE      the creating user's max_user_channels
  *      ENOBUFS     the creating user's max_user_shm_bytes
- *      EDQUOT      the sending user's max_user_bytes
+ *      EDQUOT      the sending user's max_user_bytes; for KIPC_IOC_CREATE with
+ *                  KIPC_CREATE_RLIMIT, the creator's RLIMIT_MSGQUEUE
  *      ERANGE      a size or count above its module parameter (max_msgs, max_msg_size,
  *                  max_shm_size)
  *    A channel counts against max_channels, max_user_channels and max_user_shm_bytes from
@@ -74,6 +75,10 @@
 #define KIPC_FEATURE_USER_LIMITS 0x0000000000000040ULL
 /* KIPC_MSG_ABSTIME; an interrupted timed wait restarts to its deadline */
 #define KIPC_FEATURE_ABSTIME	0x0000000000000080ULL
+/* KIPC_IOC_MQ_NOTIFY: a one-shot notification when a message reaches an empty queue */
+#define KIPC_FEATURE_MQ_NOTIFY	0x0000000000000100ULL
+/* KIPC_CREATE_RLIMIT: a queue's capacity charged to RLIMIT_MSGQUEUE, as mq_open(3) does */
+#define KIPC_FEATURE_RLIMIT	0x0000000000000200ULL
 
 /* Channel types (kipc_create.type, kipc_stat.type). */
 #define KIPC_TYPE_MQ		1
@@ -146,6 +151,8 @@ struct kipc_info {
 /* kipc_create.flags */
 #define KIPC_CREATE_EXCL	0x1	/* fail with EEXIST when the name is taken */
 #define KIPC_CREATE_AUTODESTROY	0x2	/* destroy when the last attachment closes */
+/* MQ: charge the whole capacity to the creator's RLIMIT_MSGQUEUE (see struct kipc_create) */
+#define KIPC_CREATE_RLIMIT	0x4
 
 /**
  * struct kipc_create - KIPC_IOC_CREATE: create a channel, or open an existing one
@@ -172,6 +179,13 @@ struct kipc_info {
  *
  * A new channel is charged to the caller's euid (max_user_channels, and for SHM
  * max_user_shm_bytes) until it is freed; see the errno rules above.
+ *
+ * KIPC_CREATE_RLIMIT (MQ only; EINVAL for SHM) reserves the queue's whole capacity as
+ * mq_open(3) does: max_msgs * (max_msg_size + kipc's per-message overhead, the size of its
+ * message header) is charged to the caller's euid, and the call fails with EDQUOT when that
+ * euid's queues so charged would pass the caller's soft RLIMIT_MSGQUEUE.  The charge is kipc's
+ * own count (the kernel's POSIX queues are not in it) and goes when the queue is freed.  It
+ * applies only when this call creates the queue; opening an existing queue charges nothing.
  */
 struct kipc_create {
 	__u32 size;
@@ -576,6 +590,55 @@ struct kipc_wait {
 #define KIPC_WAIT_SIZE_VER0		32	/* the first version: up to @observed */
 #define KIPC_CMD_WAIT			0x0c
 #define KIPC_IOC_WAIT			_IO(KIPC_IOCTL_TYPE, KIPC_CMD_WAIT)
+
+/* kipc_mq_notify.method: what a registration delivers when it fires */
+#define KIPC_MQ_NOTIFY_NONE	0	/* nothing: the registration only holds its place */
+#define KIPC_MQ_NOTIFY_SIGNAL	1	/* a signal to the registering process */
+#define KIPC_MQ_NOTIFY_EVENTFD	2	/* 1 added to an eventfd */
+
+/* kipc_mq_notify.flags */
+#define KIPC_MQ_NOTIFY_REMOVE	0x1	/* remove the calling process's registration */
+
+/**
+ * struct kipc_mq_notify - KIPC_IOC_MQ_NOTIFY: be told once when a message reaches an empty queue
+ * @size: sizeof(struct kipc_mq_notify)
+ * @flags: 0 to register, or KIPC_MQ_NOTIFY_REMOVE (then every other field must be 0)
+ * @method: KIPC_MQ_NOTIFY_* (EOPNOTSUPP for another value)
+ * @signo: SIGNAL: the signal, 1.._NSIG (EINVAL otherwise); 0 for the other methods
+ * @value: SIGNAL: the signal's si_value; 0 for the other methods
+ * @eventfd: EVENTFD: an eventfd descriptor (EBADF for anything else); 0 for the others
+ * @removed: out: REMOVE: 1 when the call removed the caller's registration, 0 when the
+ *           caller had none (it never registered, or the registration fired already)
+ *
+ * POSIX mq_notify(3) on a kipc queue.  The fd must be attached to a queue (ENOTCONN when it
+ * is not, EBADF for a shared-page channel), with any access.  A queue holds at most one
+ * registration, made by a process (the caller's thread group): EBUSY while it has one, the
+ * caller's own included.  The registration fires once, and is gone then, when a send or a
+ * batch puts a message on the queue while it is empty: a message handed to a receive
+ * already waiting for it fires nothing (the receive was waiting, as POSIX wants).  It is also
+ * gone when its process removes it, when its process closes any fd attached to the queue
+ * (as a POSIX queue's is on close), and with the queue (KIPC_DESTROY_NOW, or the last close).
+ *
+ * SIGNAL queues the signal to the registering process with si_code SI_MESGQ, si_value
+ * @value, si_pid the sender's process id and si_uid its real uid (both as the registering
+ * process sees them), to one of its threads that does not block it (the first one, when they
+ * all do); unless that process has exited or exec'd since it registered.  EVENTFD adds 1 to
+ * the eventfd, held from registration until the registration is gone (a SIGEV_THREAD helper
+ * reads it and starts the thread).
+ */
+struct kipc_mq_notify {
+	__u32 size;
+	__u32 flags;
+	__u32 method;
+	__s32 signo;
+	__aligned_u64 value;
+	__s32 eventfd;
+	__u32 removed;
+};
+
+#define KIPC_MQ_NOTIFY_SIZE_VER0	32	/* the first version: up to @removed */
+#define KIPC_CMD_MQ_NOTIFY		0x0d
+#define KIPC_IOC_MQ_NOTIFY		_IO(KIPC_IOCTL_TYPE, KIPC_CMD_MQ_NOTIFY)
 
 /* Largest kipc_batch.count. */
 #define KIPC_BATCH_MAX		1024
