@@ -109,6 +109,11 @@ static void fill_notify(struct ctx *c, void *arg)
 {
 }
 
+/* KIPC_MQ_NOTIFY_NONE: a registration that delivers nothing. */
+static void fill_mq_notify(struct ctx *c, void *arg)
+{
+}
+
 /* A sequence the doorbell is not at: the wait returns at once. */
 static void fill_wait(struct ctx *c, void *arg)
 {
@@ -122,30 +127,38 @@ static void fill_wait(struct ctx *c, void *arg)
 	{ .name = #_cmd, .cmd = _cmd, .size = sizeof(_struct),			\
 	  .min = _ver0, .flags = _flags, .fd = _fd,					\
 	  .writes = _writes, .fill = _fill }
+/* A call that may wait: its flags are the KIPC_MSG_* wait flags. */
+#define IOCW(_cmd, _struct, _ver0, _fd, _writes, _fill)				\
+	{ .name = #_cmd, .cmd = _cmd, .size = sizeof(_struct),			\
+	  .min = _ver0, .flags = MSG_FLAGS, .fd = _fd, .waits = true,		\
+	  .writes = _writes, .fill = _fill }
 
 static const struct ioc iocs[] = {
 	IOC(KIPC_IOC_INFO, struct kipc_info, KIPC_INFO_SIZE_VER0, 0, FD_NONE, true, fill_info),
 	IOC(KIPC_IOC_CREATE, struct kipc_create, KIPC_CREATE_SIZE_VER0,
-	    KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY, FD_NONE, true, fill_create),
+	    KIPC_CREATE_EXCL | KIPC_CREATE_AUTODESTROY | KIPC_CREATE_RLIMIT, FD_NONE, true,
+	    fill_create),
 	IOC(KIPC_IOC_ATTACH, struct kipc_attach, KIPC_ATTACH_SIZE_VER0, 0, FD_NONE, true,
 	    fill_attach),
 	IOC(KIPC_IOC_DESTROY, struct kipc_destroy, KIPC_DESTROY_SIZE_VER0, KIPC_DESTROY_NOW, FD_NONE,
 	    false, fill_destroy),
 	IOC(KIPC_IOC_STAT, struct kipc_stat, KIPC_STAT_SIZE_VER0, KIPC_STAT_SELF, FD_NONE, true, fill_stat),
 	IOC(KIPC_IOC_LIST, struct kipc_list, KIPC_LIST_SIZE_VER0, 0, FD_NONE, true, fill_list),
-	IOC(KIPC_IOC_SEND, struct kipc_msg, KIPC_MSG_SIZE_VER0, MSG_FLAGS, FD_MQ, false, fill_send),
-	IOC(KIPC_IOC_RECV, struct kipc_msg, KIPC_MSG_SIZE_VER0, MSG_FLAGS, FD_MQ, true, fill_recv),
-	IOC(KIPC_IOC_SEND_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, MSG_FLAGS, FD_MQ, true,
+	IOCW(KIPC_IOC_SEND, struct kipc_msg, KIPC_MSG_SIZE_VER0, FD_MQ, false, fill_send),
+	IOCW(KIPC_IOC_RECV, struct kipc_msg, KIPC_MSG_SIZE_VER0, FD_MQ, true, fill_recv),
+	IOCW(KIPC_IOC_SEND_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, FD_MQ, true,
 	    fill_send_batch),
-	IOC(KIPC_IOC_RECV_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, MSG_FLAGS, FD_MQ, true,
+	IOCW(KIPC_IOC_RECV_BATCH, struct kipc_batch, KIPC_BATCH_SIZE_VER0, FD_MQ, true,
 	    fill_recv_batch),
-	IOC(KIPC_IOC_CALL, struct kipc_call, KIPC_CALL_SIZE_VER0, MSG_FLAGS, FD_MQ, true, fill_call),
+	IOCW(KIPC_IOC_CALL, struct kipc_call, KIPC_CALL_SIZE_VER0, FD_MQ, true, fill_call),
 	IOC(KIPC_IOC_NOTIFY, struct kipc_notify, KIPC_NOTIFY_SIZE_VER0, 0, FD_SHM, true, fill_notify),
-	IOC(KIPC_IOC_WAIT, struct kipc_wait, KIPC_WAIT_SIZE_VER0, MSG_FLAGS, FD_SHM, true, fill_wait),
+	IOCW(KIPC_IOC_WAIT, struct kipc_wait, KIPC_WAIT_SIZE_VER0, FD_SHM, true, fill_wait),
+	IOC(KIPC_IOC_MQ_NOTIFY, struct kipc_mq_notify, KIPC_MQ_NOTIFY_SIZE_VER0,
+	    KIPC_MQ_NOTIFY_REMOVE, FD_MQ, true, fill_mq_notify),
 };
 
 enum { I_INFO, I_CREATE, I_ATTACH, I_DESTROY, I_STAT, I_LIST, I_SEND, I_RECV, I_SEND_BATCH,
-	I_RECV_BATCH, I_CALL, I_NOTIFY, I_WAIT };
+	I_RECV_BATCH, I_CALL, I_NOTIFY, I_WAIT, I_MQ_NOTIFY };
 
 /* Every struct rule, for every ioctl. */
 static void gen_struct_rules(void)
@@ -194,7 +207,7 @@ static void gen_struct_rules(void)
 						     .val = 1u << bit, .expect = EOPNOTSUPP,
 						     .group = "flags" },
 				    "flags bit %u (undefined)", bit);
-		if (io->flags & KIPC_MSG_ABSTIME)
+		if (io->waits)
 			add(&(struct bcase){ .ioc = io, .off = 4, .width = 4,
 					     .val = KIPC_MSG_ABSTIME, .expect = EINVAL,
 					     .group = "flags" },
@@ -322,6 +335,36 @@ static void mut_u32(struct ctx *c, void *arg, const struct bcase *t)
 	*(__u32 *)(arg + t->b) = t->a;
 }
 
+/* KIPC_CREATE_RLIMIT for a queue of @t->a messages of 256 bytes. */
+static void mut_rlimit_queue(struct ctx *c, void *arg, const struct bcase *t)
+{
+	struct kipc_create *a = arg;
+
+	a->flags = KIPC_CREATE_EXCL | KIPC_CREATE_RLIMIT;
+	a->max_msgs = t->a;
+	a->max_msg_size = 256;
+}
+
+/* An eventfd, made once and kept for the run. */
+static __u64 v_eventfd(const struct ctx *c, __u64 unused)
+{
+	static int efd = -1;
+
+	if (efd < 0)
+		efd = eventfd(0, EFD_CLOEXEC);
+	return efd;
+}
+
+static const char *check_not_removed(struct ctx *c, const void *arg)
+{
+	return ((const struct kipc_mq_notify *)arg)->removed ? "removed is 1, not 0" : NULL;
+}
+
+static const char *check_removed(struct ctx *c, const void *arg)
+{
+	return ((const struct kipc_mq_notify *)arg)->removed == 1 ? NULL : "removed is not 1";
+}
+
 static void mut_stat_reserved(struct ctx *c, void *arg, const struct bcase *t)
 {
 	struct kipc_stat *st = arg;
@@ -373,6 +416,29 @@ static int setup_rung(struct ctx *c)
 	__u64 v = 1;
 
 	return write(c->fd[FD_SHM], &v, sizeof(v)) == sizeof(v) ? 0 : errno;
+}
+
+/* The case's queue holds a registration of this process's (KIPC_MQ_NOTIFY_NONE). */
+static int setup_notified(struct ctx *c)
+{
+	struct kipc_mq_notify n = { .size = sizeof(n) };
+
+	return do_ioctl(c->fd[FD_MQ], KIPC_IOC_MQ_NOTIFY, &n);
+}
+
+/*
+ * A soft RLIMIT_MSGQUEUE of 4 KiB for the rest of the run: only KIPC_CREATE_RLIMIT looks at
+ * it, and only its cases ask for it.
+ */
+static int setup_low_rlimit(struct ctx *c)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_MSGQUEUE, &r))
+		return errno;
+	if (r.rlim_cur > 4096)
+		r.rlim_cur = 4096;
+	return setrlimit(RLIMIT_MSGQUEUE, &r) ? errno : 0;
 }
 
 static int setup_nonblock(struct ctx *c)
@@ -467,6 +533,7 @@ static void gen_fds(void)
 		{ I_CALL, KIPC_TYPE_MQ, KIPC_ACCESS_WRITE },
 		{ I_NOTIFY, KIPC_TYPE_SHM, KIPC_ACCESS_WRITE },
 		{ I_WAIT, KIPC_TYPE_SHM, KIPC_ACCESS_READ },
+		{ I_MQ_NOTIFY, KIPC_TYPE_MQ, RW },
 	};
 	static const struct { enum fdkind fd; __u32 type, access; } fds[] = {
 		{ FD_MQ_RO, KIPC_TYPE_MQ, KIPC_ACCESS_READ },
@@ -592,6 +659,67 @@ static void gen_fields(void)
 	     FIELD(struct kipc_create, max_msg_size), .val = 1, .expect = EINVAL);
 	CASE("SHM with overflow = KIPC_OVERFLOW_FAIL", IO(CREATE), .mut = mut_shm,
 	     FIELD(struct kipc_create, overflow), .val = KIPC_OVERFLOW_FAIL, .expect = EINVAL);
+	CASE("KIPC_CREATE_RLIMIT, 4 x 256 bytes within a soft RLIMIT_MSGQUEUE of 4 KiB",
+	     IO(CREATE), .setup = setup_low_rlimit, .mut = mut_rlimit_queue, .a = 4);
+	CASE("KIPC_CREATE_RLIMIT, 16 x 256 bytes above a soft RLIMIT_MSGQUEUE of 4 KiB",
+	     IO(CREATE), .setup = setup_low_rlimit, .mut = mut_rlimit_queue, .a = 16,
+	     .expect = EDQUOT);
+	CASE("SHM with KIPC_CREATE_RLIMIT", IO(CREATE), .mut = mut_shm,
+	     FIELD(struct kipc_create, flags), .val = KIPC_CREATE_EXCL | KIPC_CREATE_RLIMIT,
+	     .expect = EINVAL);
+
+	/* MQ_NOTIFY */
+	CASE("method 3 (unknown)", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, method), .val = 3,
+	     .expect = EOPNOTSUPP);
+	CASE("method 0xffffffff", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, method),
+	     .val = ~0u, .expect = EOPNOTSUPP);
+	CASE("SIGNAL with signo 0", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, method),
+	     .val = KIPC_MQ_NOTIFY_SIGNAL, .expect = EINVAL);
+	CASE("SIGNAL with signo SIGUSR1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, signo),
+	     .val = SIGUSR1, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_SIGNAL,
+	     .b = offsetof(struct kipc_mq_notify, method));
+	CASE("SIGNAL with signo 64 (_NSIG)", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, signo),
+	     .val = 64, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_SIGNAL,
+	     .b = offsetof(struct kipc_mq_notify, method));
+	CASE("SIGNAL with signo 65 (_NSIG + 1)", IO(MQ_NOTIFY),
+	     FIELD(struct kipc_mq_notify, signo), .val = 65, .mut = mut_u32,
+	     .a = KIPC_MQ_NOTIFY_SIGNAL, .b = offsetof(struct kipc_mq_notify, method),
+	     .expect = EINVAL);
+	CASE("SIGNAL with signo -1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, signo),
+	     .val = ~0u, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_SIGNAL,
+	     .b = offsetof(struct kipc_mq_notify, method), .expect = EINVAL);
+	CASE("NONE with signo 1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, signo), .val = 1,
+	     .expect = EINVAL);
+	CASE("NONE with value 1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, value), .val = 1,
+	     .expect = EINVAL);
+	CASE("NONE with eventfd 1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, eventfd),
+	     .val = 1, .expect = EINVAL);
+	CASE("EVENTFD with an eventfd", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, eventfd),
+	     .valf = v_eventfd, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_EVENTFD,
+	     .b = offsetof(struct kipc_mq_notify, method));
+	CASE("EVENTFD with the queue's own fd (not an eventfd)", IO(MQ_NOTIFY),
+	     FIELD(struct kipc_mq_notify, eventfd), .valf = v_fd, .val = FD_MQ, .mut = mut_u32,
+	     .a = KIPC_MQ_NOTIFY_EVENTFD, .b = offsetof(struct kipc_mq_notify, method),
+	     .expect = EBADF);
+	CASE("EVENTFD with eventfd -1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, eventfd),
+	     .val = ~0u, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_EVENTFD,
+	     .b = offsetof(struct kipc_mq_notify, method), .expect = EBADF);
+	CASE("removed = 1 (an output field) on input", IO(MQ_NOTIFY),
+	     FIELD(struct kipc_mq_notify, removed), .val = 1, .expect = EINVAL);
+	CASE("REMOVE with method SIGNAL", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, flags),
+	     .val = KIPC_MQ_NOTIFY_REMOVE, .mut = mut_u32, .a = KIPC_MQ_NOTIFY_SIGNAL,
+	     .b = offsetof(struct kipc_mq_notify, method), .expect = EINVAL);
+	CASE("REMOVE with eventfd 1", IO(MQ_NOTIFY), FIELD(struct kipc_mq_notify, flags),
+	     .val = KIPC_MQ_NOTIFY_REMOVE, .mut = mut_u32, .a = 1,
+	     .b = offsetof(struct kipc_mq_notify, eventfd), .expect = EINVAL);
+	CASE("REMOVE with nothing registered (removed 0)", IO(MQ_NOTIFY),
+	     FIELD(struct kipc_mq_notify, flags), .val = KIPC_MQ_NOTIFY_REMOVE,
+	     .check = check_not_removed);
+	CASE("REMOVE the caller's registration (removed 1)", IO(MQ_NOTIFY),
+	     .setup = setup_notified, FIELD(struct kipc_mq_notify, flags),
+	     .val = KIPC_MQ_NOTIFY_REMOVE, .check = check_removed);
+	CASE("a second registration", IO(MQ_NOTIFY), .setup = setup_notified, .expect = EBUSY);
+
 	CASE("KIPC_CREATE_EXCL, the name taken", IO(CREATE), .mut = mut_name_mq,
 	     .b = offsetof(struct kipc_create, name), .expect = EEXIST);
 	CASE("not EXCL, the name taken by the other type", IO(CREATE), .mut = mut_shm_of_mq,
@@ -948,8 +1076,8 @@ static void gen_syscalls(void)
 	CASE("message queue (no file position)", SYS(pread, .fd = FD_MQ, .expect = ESPIPE));
 	CASE("message queue (no file position)", SYS(pwrite, .fd = FD_MQ, .expect = ESPIPE));
 
-	CASE("command number 0x0d (one past the last)", SYS(ioctl, .fd = FD_NONE,
-	     .val = _IO(KIPC_IOCTL_TYPE, 0x0d), .expect = ENOTTY));
+	CASE("command number 0x0e (one past the last)", SYS(ioctl, .fd = FD_NONE,
+	     .val = _IO(KIPC_IOCTL_TYPE, 0x0e), .expect = ENOTTY));
 	CASE("command number 0xff", SYS(ioctl, .fd = FD_NONE,
 	     .val = _IO(KIPC_IOCTL_TYPE, 0xff), .expect = ENOTTY));
 	CASE("another ioctl type (0xb7, number 0)", SYS(ioctl, .fd = FD_NONE,

@@ -37,8 +37,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -114,6 +117,7 @@ struct ioc {
 	__u32 flags;		/* the flag bits it defines */
 	enum fdkind fd;
 	bool writes;		/* it copies the struct back */
+	bool waits;		/* it may wait: its flags are the KIPC_MSG_* ones */
 	void (*fill)(struct ctx *c, void *arg);
 };
 

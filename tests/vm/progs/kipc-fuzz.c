@@ -44,6 +44,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -101,7 +102,7 @@ enum op {
 	OP_OPEN, OP_DUP, OP_CLOSE, OP_CREATE, OP_ATTACH, OP_DESTROY, OP_STAT, OP_LIST, OP_INFO,
 	OP_SEND, OP_RECV, OP_SEND_BATCH, OP_RECV_BATCH, OP_CALL, OP_READ, OP_WRITE,
 	OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_NOTIFY, OP_WAIT, OP_POLL, OP_EPOLL, OP_FORK,
-	OP_PARAM, OP_NR
+	OP_PARAM, OP_MQ_NOTIFY, OP_NR
 };
 
 #define IOCTL_ERRS	EBADF, EINVAL, E2BIG, EOPNOTSUPP, EFAULT, ENOMEM
@@ -113,7 +114,7 @@ static const int errs_open[] = { EMFILE, ENFILE, ENOMEM, 0 };
 static const int errs_dup[] = { EBADF, EMFILE, 0 };
 static const int errs_close[] = { 0 };
 static const int errs_create[] = { IOCTL_ERRS, EEXIST, ENOSPC, EMFILE, ENOBUFS, ERANGE, EBUSY,
-				   EACCES, ENOENT, ENAMETOOLONG, 0 };
+				   EACCES, ENOENT, ENAMETOOLONG, EDQUOT, 0 };
 static const int errs_attach[] = { IOCTL_ERRS, ENOENT, EACCES, EBUSY, ENAMETOOLONG, 0 };
 static const int errs_destroy[] = { IOCTL_ERRS, ENOENT, EPERM, ENAMETOOLONG, 0 };
 static const int errs_stat[] = { IOCTL_ERRS, ENOENT, ENOTCONN, EIDRM, ENAMETOOLONG, 0 };
@@ -131,6 +132,7 @@ static const int errs_munmap[] = { EINVAL, 0 };
 static const int errs_mprotect[] = { EACCES, ENOMEM, EINVAL, 0 };
 static const int errs_notify[] = { IOCTL_ERRS, ENOTCONN, EIDRM, 0 };
 static const int errs_wait[] = { IOCTL_ERRS, ENOTCONN, EIDRM, EAGAIN, ETIMEDOUT, EINTR, 0 };
+static const int errs_mq_notify[] = { IOCTL_ERRS, ENOTCONN, EIDRM, EBUSY, 0 };
 static const int errs_poll[] = { EINTR, ENOMEM, 0 };
 static const int errs_epoll[] = { EBADF, EEXIST, ENOENT, ENOMEM, EINTR, 0 };
 static const int errs_fork[] = { EAGAIN, ENOMEM, 0 };
@@ -632,6 +634,8 @@ static int fill_create(struct args *a, void *arg, struct ioctl_ctx *cx)
 	c->flags = pick(a, 3) ? 0 : KIPC_CREATE_EXCL;
 	if (!pick(a, 4))
 		c->flags |= KIPC_CREATE_AUTODESTROY;
+	if (!pick(a, 6))
+		c->flags |= KIPC_CREATE_RLIMIT;
 	c->mode = pick(a, 4) ? 0666 : (pick(a, 2) ? 0600 : 0644);
 	c->access = pick(a, 8) ? pick_access(a) : pick(a, 6);	/* 0 and 4, 5 are odd */
 	fill_name(c->name, a);
@@ -1327,6 +1331,53 @@ static void check_notify(const void *arg, long ret, bool whole, const struct ioc
 		fail("notify: the doorbell is still 0 after a ring");
 }
 
+/* ---- A queue's notification ------------------------------------------------------------------ */
+
+/*
+ * Signals a registration may ask for: ones whose default is to be ignored, so that a fired
+ * notification cannot end the fuzzer; then the ones out of range.
+ */
+static const int notify_signals[] = { SIGURG, SIGWINCH, 0, 65, -1 };
+
+static int fill_mq_notify(struct args *a, void *arg, struct ioctl_ctx *cx)
+{
+	static int efd = -1;
+	struct kipc_mq_notify *n = arg;
+	int fd = slot_fd_for(a, KIPC_TYPE_MQ);
+
+	(void)cx;
+	if (efd < 0)
+		efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!pick(a, 4)) {
+		n->flags = KIPC_MQ_NOTIFY_REMOVE;
+	} else {
+		n->method = pick(a, 8) ? pick(a, 3) : pick(a, 6);	/* 3..5 unknown */
+		if (n->method == KIPC_MQ_NOTIFY_SIGNAL) {
+			n->signo = notify_signals[pick(a, 8) ? pick(a, 2) : pick(a, 5)];
+			n->value = pick64(a);
+		} else if (n->method == KIPC_MQ_NOTIFY_EVENTFD) {
+			n->eventfd = pick(a, 6) ? efd : (int)pick(a, 64);
+		}
+	}
+	/* The odd ones out: an unknown flag, a field that REMOVE or the method does not take. */
+	if (!pick(a, 30))
+		n->flags |= 0x2;
+	if (!pick(a, 30))
+		n->signo = 1;
+	return fd;
+}
+
+static void check_mq_notify(const void *arg, long ret, bool whole, const struct ioctl_ctx *cx)
+{
+	const struct kipc_mq_notify *n = arg;
+
+	(void)cx;
+	if (!ret && whole && n->removed > 1)
+		fail("mq_notify: removed is %u", n->removed);
+	if (!ret && whole && !(n->flags & KIPC_MQ_NOTIFY_REMOVE) && n->removed)
+		fail("mq_notify: a registration reported removed = %u", n->removed);
+}
+
 static int fill_wait(struct args *a, void *arg, struct ioctl_ctx *cx)
 {
 	struct kipc_wait *w = arg;
@@ -1617,6 +1668,9 @@ static const struct op_desc op_table[OP_NR] = {
 	[OP_EPOLL] = { "epoll", 20, errs_epoll, .fn = op_epoll },
 	[OP_FORK] = { "fork", 8, errs_fork, .fn = op_fork },
 	[OP_PARAM] = { "param", 2, errs_param, .fn = op_param },
+	[OP_MQ_NOTIFY] = { "mq_notify", 30, errs_mq_notify, IOCTL(KIPC_IOC_MQ_NOTIFY,
+			   struct kipc_mq_notify, KIPC_MQ_NOTIFY_SIZE_VER0, fill_mq_notify,
+			   check_mq_notify) },
 };
 static void run_ops(uint64_t seed, uint64_t nops)
 {
