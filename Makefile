@@ -25,6 +25,8 @@ KIPC_CACHE ?= $(HOME)/.cache/kipc
 export KIPC_CACHE
 BUILD ?= $(CURDIR)/build
 KSRC := $(KIPC_CACHE)/src/current
+KSFT_MQUEUE_DIR := $(KIPC_CACHE)/newest/current/tools/testing/selftests/mqueue
+KSFT_MQUEUE := $(BUILD)/ksft-mqueue/mq_open_tests $(BUILD)/ksft-mqueue/mq_perf_tests
 KERNEL ?= stock
 
 # The kernel tree to build against: the running kernel's when it has one; else the only Debian
@@ -129,7 +131,17 @@ $(LIB_SO): $(LIB_PIC_OBJS) userlib/libkipc.map VERSION
 	$(Q)ln -sf $(LIB_SO_NAME) $(BUILD)/lib/libkipc.so
 
 # ---- test programs ---------------------------------------------------------------------------
-tests: $(HOST_TESTS) $(SELFTESTS) $(VM_PROGS)
+tests: $(HOST_TESTS) $(SELFTESTS) $(VM_PROGS) $(KSFT_MQUEUE)
+
+# The kernel's own POSIX mqueue selftests, built by their own Makefile from the newest kernel's
+# source (make deps unpacks it), unmodified, and dynamically linked: LD_PRELOAD needs that.
+# The mqueue plan runs them against the kernel's queues and against kipc's.
+$(KSFT_MQUEUE) &: $(wildcard $(KSFT_MQUEUE_DIR)/*.c)
+	@test -f $(KSFT_MQUEUE_DIR)/Makefile || \
+		{ echo "no kernel mqueue selftests in $(KSFT_MQUEUE_DIR) (run make deps)"; exit 1; }
+	@mkdir -p $(BUILD)/ksft-mqueue
+	$(call say,KSFT,$(BUILD)/ksft-mqueue)
+	$(Q)$(MAKE) -s -C $(KSFT_MQUEUE_DIR) OUTPUT=$(abspath $(BUILD)/ksft-mqueue) > /dev/null
 
 $(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -377,6 +377,27 @@ static void kipc_mq_user_budget_is_enforced(struct kunit *test)
 }
 
 /*
+ * KIPC_CREATE_RLIMIT's reservations: a charge fits the limit or leaves the count as it was,
+ * and a sum that would wrap is over any limit.
+ */
+static void kipc_user_rlimit_charge(struct kunit *test)
+{
+	struct kipc_user *user = kipc_user_get(current_euid());
+	u64 before;
+
+	KUNIT_ASSERT_NOT_NULL(test, user);
+	before = atomic64_read(&user->mq_bytes);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_rlimit(user, 1000, before + 1500), 0);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_rlimit(user, 1000, before + 1500), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&user->mq_bytes), before + 1000);
+	KUNIT_EXPECT_EQ(test, kipc_user_charge_rlimit(user, U64_MAX - 10, U64_MAX), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&user->mq_bytes), before + 1000);
+	kipc_user_uncharge_rlimit(user, 1000);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&user->mq_bytes), before);
+	kipc_user_put(user);
+}
+
+/*
  * A consumed small message's buffer stays with its queue and serves the next message that
  * fits; one too small for a message is not used for it; large ones are never kept, nor more
  * than the queue's max_msgs; a purge frees them all.  The user's budget is charged only while
@@ -784,6 +805,7 @@ static struct kunit_case kipc_mq_cases[] = {
 	KUNIT_CASE(kipc_mq_drop_keeps_the_best),
 	KUNIT_CASE(kipc_mq_deadlines_and_restarts),
 	KUNIT_CASE(kipc_mq_user_budget_is_enforced),
+	KUNIT_CASE(kipc_user_rlimit_charge),
 	KUNIT_CASE(kipc_mq_keeps_small_buffers),
 	{}
 };

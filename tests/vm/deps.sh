@@ -10,11 +10,12 @@ set -euo pipefail
 CACHE=${KIPC_CACHE:-$HOME/.cache/kipc}
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian packages: the VM, the kernel build, the library's dependencies and the checkers.
+# Debian packages: the VM, the kernel build, the library's dependencies and the checkers
+# (libpopt-dev: the kernel's own mq_perf_tests, built from its source for the mqueue plan).
 PKGS=(qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.1
       build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
       libkmod-dev pkg-config sparse python3 gnuplot-nox clang libclang-rt-14-dev dwarves
-      dkms man-db groff-base)
+      dkms man-db groff-base libpopt-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

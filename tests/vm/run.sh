@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kipc test VM runner.
 #
-#   tests/vm/run.sh --kernel stock|lts|debug|newest --plan check|demo|shell|kipcctl|PLANFILE [--mode realtime|icount]
+#   tests/vm/run.sh --kernel stock|lts|debug|newest --plan check|demo|shell|kipcctl|mqueue|PLANFILE [--mode realtime|icount]
 #
 # The kernels: stock is Debian 12's 6.1, lts Debian 12's 6.12, debug the newest release (Debian
 # unstable's source) built with KASAN, lockdep, kmemleak, KUnit and fault injection.  newest is
@@ -82,6 +82,8 @@ debug)
 	;;
 *) echo "run.sh: --kernel is stock, lts, debug or newest" >&2; exit 2 ;;
 esac
+# The kernel's mq_perf_tests makes 10 million sends and receives, twice (kernel and kipc).
+[ "$plan" = mqueue ] && vm_timeout=${KIPC_VM_TIMEOUT:-2400}
 [ -f "$vmlinuz" ] || { echo "run.sh: no kernel image at $vmlinuz (run make deps)" >&2; exit 1; }
 [ -f "$KDIR/Makefile" ] || { echo "run.sh: no kernel build tree at $KDIR (run make deps)" >&2; exit 1; }
 
@@ -189,6 +191,27 @@ USERMOD
 fuzz)
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-fuzz --seed ${KIPC_FUZZ_SEED:-1} --ops ${KIPC_FUZZ_OPS:-100000}" \
 		"rmmod kipc" "kmemleak" > "$work/plan" ;;
+mqueue)
+	# The kernel's own mqueue selftests, unmodified (Makefile: ksft-mqueue), through
+	# tests/vm/mqueue-ksft.sh: against the kernel's queues, then against kipc's through
+	# libkipc-mqueue.so.  max_msgs=65536: mq_perf_tests raises msg_max to the kernel's hard
+	# limit and fills a queue that deep.  KIPC_MQUEUE_PERF=0 leaves mq_perf_tests out.
+	mkdir -p "$work/overlay/usr/lib/kipc-ksft" "$work/overlay/bin"
+	cp "$BUILD"/ksft-mqueue/mq_open_tests "$BUILD"/ksft-mqueue/mq_perf_tests \
+		"$work/overlay/usr/lib/kipc-ksft/"
+	cp -L "$BUILD"/lib/libkipc-mqueue.so "$work/overlay/usr/lib/kipc-ksft/"
+	cp "$top/tests/vm/mqueue-ksft.sh" "$work/overlay/bin/mqueue-ksft"
+	chmod 755 "$work/overlay/bin/mqueue-ksft"
+	perf=${KIPC_MQUEUE_PERF:-1}
+	{
+		echo "kselftest /bin/mqueue-ksft open"
+		[ "$perf" = 0 ] || echo "kselftest /bin/mqueue-ksft perf"
+		echo "insmod /lib/kipc/kipc.ko max_msgs=65536"
+		echo "kselftest /bin/mqueue-ksft --kipc open"
+		[ "$perf" = 0 ] || echo "kselftest /bin/mqueue-ksft --kipc perf"
+		echo "rmmod kipc"
+		echo "kmemleak"
+	} > "$work/plan" ;;
 stress)
 	printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-stress --seconds ${KIPC_STRESS_SECONDS:-60}" \
 		"rmmod kipc" "kmemleak" > "$work/plan" ;;
