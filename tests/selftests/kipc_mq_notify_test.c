@@ -359,6 +359,55 @@ TEST_F(notify, the_signal_goes_to_a_thread_that_does_not_block_it)
 	close(fd);
 }
 
+/*
+ * The image a registered child execs (the test binary again, told by the environment): the
+ * queue's fd and the blocked SIGUSR1 survive the exec; it says so on the pipe and reports
+ * whether a SIGUSR1 comes within a second (exit 1) or not (exit 0).
+ */
+__attribute__((constructor)) static void execed_owner(void)
+{
+	const char *wfd = getenv("KIPC_NOTIFY_EXECED");
+	siginfo_t si;
+
+	if (!wfd)
+		return;
+	child_ready(atoi(wfd));
+	_exit(took_usr1(&si, 1000));
+}
+
+TEST_F(notify, not_to_an_owner_that_execd_since)
+{
+	int fd, sync[2];
+	pid_t pid;
+
+	REQUIRE_NOTIFY();
+	fd = q_new(self->name, 4, 64, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char env[32];
+
+		/* The fd stays open across the exec: closing it would remove the registration. */
+		block_usr1();
+		if (fcntl(fd, F_SETFD, 0) || reg_signal(fd))
+			_exit(2);
+		snprintf(env, sizeof(env), "%d", sync[1]);
+		setenv("KIPC_NOTIFY_EXECED", env, 1);
+		execl("/proc/self/exe", "kipc_mq_notify_test", (char *)NULL);
+		_exit(3);
+	}
+	ASSERT_TRUE(await_peer(sync[0]));
+	ASSERT_EQ(0, put(fd, "x", 0));
+	EXPECT_EQ(0, reap(pid));
+	/* It fired, unheard: the place is free. */
+	EXPECT_EQ(0, reg_none(fd));
+	close(sync[0]);
+	close(sync[1]);
+	close(fd);
+}
+
 TEST_F(notify, destroy_now_drops_the_registration)
 {
 	int fd;
