@@ -13,6 +13,10 @@
  * now (each has one sleeper, one endpoint's thread, and the other is dead), so the survivor
  * formats them again, marks the mutex consistent and carries on.  The peer's death itself is
  * the ring's to report, as for every ring backend: -EPIPE once what the peer sent is taken.
+ * What the robust mutex cannot cover: a peer killed inside pthread_cond_signal() itself (a
+ * window of well under a microsecond) may leave glibc's lock inside the condition variable
+ * held, and a sleeper whose wait then times out blocks on it; no other ring backend has that
+ * hazard.
  *
  * "posix-shm-psem": one POSIX semaphore per side (sem_init() with pshared 1).  A side sleeps
  * in sem_clockwait() on its own and wakes the peer with sem_post() on the peer's; the count
