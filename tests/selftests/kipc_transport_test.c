@@ -13,6 +13,8 @@
  *   close    the peer sends 5 messages and closes: they arrive, then -EPIPE; sends then fail
  *            with -EPIPE too (within 2 s, waiting "for ever")
  *   kill     the same with the peer killed by SIGKILL instead of closing
+ *   lockdead the same with the peer killed while it holds the lock of the backend's wait
+ *            method (a library test hook takes it), where the method has one
  *   named    kipc_transport_serve() and _connect(), a few messages each way; the client asks
  *            for a lower max_msg than the server, and both must agree on it
  *
@@ -44,6 +46,9 @@
 
 #include "kipc-transport.h"
 #include "kipc_fault_inject.h"
+
+/* libkipc-transport's test hook (userlib/transport/transport.h); the test links it static. */
+int kipc__ring_sync_lock(struct kipc_transport *tp);
 
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
@@ -168,22 +173,34 @@ struct peer {
 
 typedef void (*peer_fn)(struct kipc_transport *tp, struct peer *p);
 
+#define CTL_GO		1	/* what a control byte says: go on, or done */
+#define CTL_CANNOT	2	/* the peer cannot do what the check asks */
+
+static void ctl_say(int fd, char c)
+{
+	REQUIRE(write(fd, &c, 1) == 1, "control pipe: %s", strerror(errno));
+}
+
 static void ctl_write(int fd)
 {
-	char c = 1;
+	ctl_say(fd, CTL_GO);
+}
 
-	REQUIRE(write(fd, &c, 1) == 1, "control pipe: %s", strerror(errno));
+/* Wait up to @ns for a byte on @fd: the byte, or 0 when none came. */
+static char ctl_byte(int fd, long long ns)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, (int)(ns / MSEC)) != 1 || read(fd, &c, 1) != 1)
+		return 0;
+	return c;
 }
 
 /* Wait up to @ns for a byte on @fd: whether one came. */
 static bool ctl_read(int fd, long long ns)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&pfd, 1, (int)(ns / MSEC)) != 1)
-		return false;
-	return read(fd, &c, 1) == 1;
+	return ctl_byte(fd, ns) != 0;
 }
 
 /*
@@ -616,6 +633,58 @@ static void check_kill(void)
 	kipc_transport_close(tp);
 }
 
+/* ---- lockdead ----------------------------------------------------------------------------- */
+
+/*
+ * Send and say so; once told, take the wait method's lock (the library's test hook), say so,
+ * and wait to be killed holding it; or say that there is no lock to take.  The lock is taken
+ * only while the check makes no call, which would wait for it.
+ */
+static void die_holding_lock(struct kipc_transport *tp, struct peer *p)
+{
+	int ret;
+
+	send_last_words(tp);
+	ctl_write(p->back[1]);
+	REQUIRE(ctl_read(p->ctl[0], OPEN_NS), "peer: never told to take the lock");
+	ret = kipc__ring_sync_lock(tp);
+	if (ret == -EOPNOTSUPP) {
+		ctl_say(p->back[1], CTL_CANNOT);
+		exit(KSFT_SKIP);
+	}
+	REQUIRE_OK(ret, "peer: take the wait method's lock");
+	ctl_write(p->back[1]);
+	for (;;)
+		pause();
+}
+
+/*
+ * A peer killed while it holds the lock the sides sleep and wake under (posix-shm-pmutex's
+ * robust mutex): the survivor neither hangs on the lock nor fails on it, but gets what the
+ * peer sent and then -EPIPE, as from any dead peer.  Its receive and its sends both sleep, so
+ * both take the dead peer's lock.
+ */
+static void check_lockdead(void)
+{
+	struct peer p;
+	struct kipc_transport *tp = pair_with(&p, NULL, die_holding_lock);
+	char said;
+
+	REQUIRE(ctl_read(p.back[0], OPEN_NS), "the peer never finished sending");
+	ctl_write(p.ctl[1]);
+	said = ctl_byte(p.back[0], OPEN_NS);
+	if (said == CTL_CANNOT) {
+		reap(&p, KSFT_SKIP);
+		kipc_transport_close(tp);
+		exit(KSFT_SKIP);
+	}
+	REQUIRE(said == CTL_GO, "the peer never took the lock");
+	kill(p.pid, SIGKILL);
+	reap(&p, -1);
+	expect_gone(tp, "died holding the lock");
+	kipc_transport_close(tp);
+}
+
 /* ---- named -------------------------------------------------------------------------------- */
 
 /* Either side's limit, which may not exceed the lower one (the client's). */
@@ -689,15 +758,17 @@ static void check_named(void)
 static const struct {
 	const char *name;
 	void (*run)(void);
+	const char *skip;	/* what a check's KSFT_SKIP means */
 } checks[] = {
-	{ "open", check_open },
-	{ "order", check_order },
-	{ "sizes", check_sizes },
-	{ "zerocopy", check_zerocopy },
-	{ "timeout", check_timeout },
-	{ "close", check_close },
-	{ "kill", check_kill },
-	{ "named", check_named },
+	{ "open", check_open, NULL },
+	{ "order", check_order, NULL },
+	{ "sizes", check_sizes, NULL },
+	{ "zerocopy", check_zerocopy, NULL },
+	{ "timeout", check_timeout, NULL },
+	{ "close", check_close, NULL },
+	{ "kill", check_kill, NULL },
+	{ "lockdead", check_lockdead, "no lock in its wait method" },
+	{ "named", check_named, "pairs only" },
 };
 
 #define NCHECKS	(sizeof(checks) / sizeof(checks[0]))
@@ -828,8 +899,8 @@ int main(void)
 			}
 			rc = run_check(c, limit_s);
 			if (rc == KSFT_SKIP) {
-				printf("ok %u %s.%s # SKIP pairs only\n", n, backend->name,
-				       checks[c].name);
+				printf("ok %u %s.%s # SKIP %s\n", n, backend->name,
+				       checks[c].name, checks[c].skip);
 				skip++;
 			} else if (rc == KSFT_PASS) {
 				printf("ok %u %s.%s\n", n, backend->name, checks[c].name);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What kipc-bench leaves behind, in its results folder:
- *   table.txt        the summary tables (also printed) and one line per point with the spread
+ *   table.txt        the summary tables (also printed: by workload, then the ring's
+ *                    synchronisation methods side by side) and one line per point with the spread
  *   results.csv      one row per point: every percentile and rate as median, min and max over
  *                    the repeats, the ratio to the baseline, and the mode in every row
- *   results.json     the same with the run's settings and where it ran
+ *   results.json     the same with the run's settings, where it ran, and which backend is which
+ *                    synchronisation method
  *   data/NAME.dat    per backend: size against latency and throughput, for gnuplot
  *   plot.gp          the gnuplot script; latency.{png,svg} and throughput.{png,svg}
  * --compare reads two results.csv and refuses runs made in different modes: emulated and
@@ -157,6 +159,121 @@ static void summary_cpu(FILE *f, const struct bench_run *run, enum workload wl)
 	if (wl == WL_LATENCY && fewest)
 		fprintf(f, "(each repeat's percentiles are over its own round trips: at least %lu "
 			"per point here, each point's count in table.txt)\n", fewest);
+}
+
+/*
+ * The synchronisation methods of the shared ring: backends that differ from one another only
+ * in how a side sleeps and wakes the other (the ring, its sizes and the copies are the same),
+ * so that their figures compare the methods alone.  The first is what the ratios are against.
+ */
+static const struct {
+	const char *method, *backend;
+} sync_methods[] = {
+	{ "futex", "posix-shm" },
+	{ "futex, kipc pages", "kipc-ring" },
+	{ "SysV semaphore", "sysv-shm" },
+	{ "eventfd", "eventfd" },
+	{ "kipc doorbell", "kipc-ring-doorbell" },
+	{ "pthread mutex+cond", "posix-shm-pmutex" },
+	{ "POSIX semaphore", "posix-shm-psem" },
+	{ "POSIX mq \"ready\"", "posix-shm-mq" },
+	{ "kipc mq \"ready\"", "kipc-ring-mq" },
+};
+
+#define NSYNC	(sizeof(sync_methods) / sizeof(sync_methods[0]))
+
+/* The synchronisation method @b stands for, or NULL. */
+static const char *sync_method_of(const struct kipc_transport_backend *b)
+{
+	unsigned int m;
+
+	for (m = 0; m < NSYNC; m++)
+		if (!strcmp(b->name, sync_methods[m].backend))
+			return sync_methods[m].method;
+	return NULL;
+}
+
+/* The backend of this run named @name, or NULL. */
+static const struct kipc_transport_backend *run_backend(const struct bench_opts *o,
+							const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nbackends; i++)
+		if (!strcmp(o->backends[i]->name, name))
+			return o->backends[i];
+	return NULL;
+}
+
+/* One cell of the sync table: @pt's median and its ratio to @ref's (the futex's). */
+static void sync_cell(char *buf, const struct point *pt, const struct point *ref)
+{
+	struct point with = { 0 };
+
+	if (pt && pt->status == PT_OK) {
+		with = *pt;
+		with.ratio = 0;
+		if (ref && ref->status == PT_OK)
+			with.ratio = pt->wl == WL_LATENCY ? pt->p50.med / ref->p50.med :
+				     pt->mib_s.med / ref->mib_s.med;
+		pt = &with;
+	}
+	cell(buf, pt);
+}
+
+/*
+ * The sync section: each method's 64 B and 1 MiB round trip and one-way stream, as medians
+ * and as ratios to the futex in the same run; the methods this run did not measure are named.
+ */
+static void summary_sync(FILE *f, const struct bench_run *run)
+{
+	static const size_t sizes[] = { 64, 1u << 20 };
+	static const enum workload wls[] = { WL_LATENCY, WL_STREAM };
+	const struct bench_opts *o = run->opts;
+	const struct kipc_transport_backend *b, *ref = run_backend(o, sync_methods[0].backend);
+	unsigned int m, w, k, shown = 0, absent = 0;
+	const char *spin = getenv("KIPC_RING_SPIN_NS");
+	char buf[CELL], head[32], default_spin[16];
+
+	for (m = 0; m < NSYNC; m++)
+		shown += run_backend(o, sync_methods[m].backend) != NULL;
+	if (!shown || !(o->latency || o->stream))
+		return;
+	snprintf(default_spin, sizeof(default_spin), "%u", KIPC_RING_SPIN_NS);
+	fprintf(f, "\nSynchronisation of the shared ring: the same rings, only the wait and the "
+		"wake-up differ; a side spins up to %s ns before it sleeps (KIPC_RING_SPIN_NS; 0: "
+		"every wait sleeps).\nRound trip p50 in microseconds (below 1x is faster) and "
+		"one-way MiB/s (above 1x is faster), and the ratio to %s (%s)\n",
+		spin && *spin ? spin : default_spin, sync_methods[0].method,
+		sync_methods[0].backend);
+	fprintf(f, "%-20s %-20s", "method", "backend");
+	for (w = 0; w < 2; w++)
+		for (k = 0; k < 2; k++) {
+			format_size(buf, sizeof(buf), sizes[k]);
+			snprintf(head, sizeof(head), "%s %s", buf, wls[w] == WL_LATENCY ? "us" :
+				 "MiB/s");
+			fprintf(f, " %*s", CELL - 1, head);
+		}
+	fprintf(f, "\n");
+	for (m = 0; m < NSYNC; m++) {
+		b = run_backend(o, sync_methods[m].backend);
+		if (!b)
+			continue;
+		fprintf(f, "%-20s %-20s", sync_methods[m].method, b->name);
+		for (w = 0; w < 2; w++)
+			for (k = 0; k < 2; k++) {
+				sync_cell(buf, find(run, b, wls[w], sizes[k], 1),
+					  ref ? find(run, ref, wls[w], sizes[k], 1) : NULL);
+				fprintf(f, " %*s", CELL - 1, buf);
+			}
+		fprintf(f, "\n");
+	}
+	for (m = 0; m < NSYNC; m++)
+		if (!run_backend(o, sync_methods[m].backend))
+			fprintf(f, "%s %s (%s)", absent++ ? "," : "(not measured in this run:",
+				sync_methods[m].method, sync_methods[m].backend);
+	if (absent)
+		fprintf(f, ")\n");
 }
 
 static void header(FILE *f, const struct bench_run *run)
@@ -350,7 +467,7 @@ static void write_json(const struct bench_run *run)
 	const struct bench_opts *o = run->opts;
 	FILE *f = create(run, "results.json");
 	const struct point *pt;
-	unsigned int i;
+	unsigned int i, k;
 
 	if (!f)
 		return;
@@ -372,6 +489,18 @@ static void write_json(const struct bench_run *run)
 		spread_json(f, "mib_per_s", &run->memcpy_mib_s, false);
 		fprintf(f, "}");
 	}
+	/* Which backend stands for which of the ring's synchronisation methods. */
+	fprintf(f, ",\n  \"sync_methods\": [");
+	for (i = 0, k = 0; i < NSYNC; i++) {
+		if (!run_backend(o, sync_methods[i].backend))
+			continue;
+		fprintf(f, "%s{\"method\": ", k++ ? ", " : "");
+		json_string(f, sync_methods[i].method);
+		fprintf(f, ", \"backend\": ");
+		json_string(f, sync_methods[i].backend);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
 	if (run->nscaling) {
 		fprintf(f, ",\n  \"scaling\": {\"pairs\": %u, \"size\": 64, \"backends\": [",
 			run->opts->pairs);
@@ -472,32 +601,53 @@ static bool write_data(const struct bench_run *run, const struct kipc_transport_
 
 
 /*
- * The plots: one image per measure (latency, throughput), in three panels side by side, one
- * per family of mechanisms, each with its own colours and markers and, for reference, the
- * baseline (pipe) as a dashed black line in the families it is not part of.  Log axes; under
- * icount the guest clock counts instructions, and the axes say so.
+ * The plots: one image per measure (latency, throughput), in panels side by side, one per
+ * family of mechanisms and one more for the ring's synchronisation methods (whose backends
+ * are in the shared-memory panel too), each with its own colours and markers and, for
+ * reference, the baseline (pipe) as a dashed black line in the panels it is not part of.  Log
+ * axes; under icount the guest clock counts instructions, and the axes say so.
  */
-enum family { FAM_QUEUE, FAM_STREAM, FAM_SHM, NFAMILIES };
+enum panel { PANEL_QUEUE, PANEL_STREAM, PANEL_SHM, PANEL_SYNC, NPANELS };
 
-static const char *const family_title[NFAMILIES] = {
-	[FAM_QUEUE] = "message queues",
-	[FAM_STREAM] = "streams and sockets",
-	[FAM_SHM] = "shared memory",
+static const char *const panel_title[NPANELS] = {
+	[PANEL_QUEUE] = "message queues",
+	[PANEL_STREAM] = "streams and sockets",
+	[PANEL_SHM] = "shared memory",
+	[PANEL_SYNC] = "synchronisation of the ring",
 };
 
-static enum family family_of(const struct kipc_transport_backend *b)
+static bool in_panel(const struct kipc_transport_backend *b, enum panel panel)
 {
+	enum panel family = PANEL_STREAM;
+
+	if (panel == PANEL_SYNC)
+		return sync_method_of(b) != NULL;
 	if (b->flags & (KIPC_TRANSPORT_SHARED_MEMORY | KIPC_TRANSPORT_ZERO_COPY))
-		return FAM_SHM;
-	if (strstr(b->name, "mq") || strstr(b->name, "msg") || strstr(b->name, "rpc"))
-		return FAM_QUEUE;
-	return FAM_STREAM;
+		family = PANEL_SHM;
+	else if (strstr(b->name, "mq") || strstr(b->name, "msg") || strstr(b->name, "rpc"))
+		family = PANEL_QUEUE;
+	return family == panel;
 }
 
-/* Eight colours that stay apart (Okabe-Ito, with black kept for the baseline) and markers. */
+/* Colours that stay apart (Okabe-Ito and more, with black kept for the baseline), markers. */
 static const char *const colours[] = { "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00",
-				       "#56b4e9", "#7f3c8d", "#8c564b" };
-static const int markers[] = { 7, 5, 9, 13, 11, 15, 4, 6 };
+				       "#56b4e9", "#7f3c8d", "#8c564b", "#999999" };
+static const int markers[] = { 7, 5, 9, 13, 11, 15, 4, 6, 8 };
+#define NCOLOURS	(sizeof(colours) / sizeof(colours[0]))
+
+/* How many panels have data: the plots' width. */
+static unsigned int panels_with_data(const struct bench_opts *o, const bool *has_data)
+{
+	unsigned int i, panel, panels = 0;
+
+	for (panel = 0; panel < NPANELS; panel++)
+		for (i = 0; i < o->nbackends; i++)
+			if (has_data[i] && in_panel(o->backends[i], panel)) {
+				panels++;
+				break;
+			}
+	return panels;
+}
 
 static void plot_measure(FILE *f, const struct bench_run *run, const bool *has_data,
 			 const char *name, const char *ext, const char *title, const char *ylabel,
@@ -505,36 +655,37 @@ static void plot_measure(FILE *f, const struct bench_run *run, const bool *has_d
 {
 	const struct bench_opts *o = run->opts;
 	const struct kipc_transport_backend *b;
-	unsigned int i, k, fam, panels = 0;
+	unsigned int i, k, panel, panels = panels_with_data(o, has_data);
+	const char *title_of;
 
-	for (fam = 0; fam < NFAMILIES; fam++)
-		for (i = 0; i < o->nbackends; i++)
-			if (has_data[i] && family_of(o->backends[i]) == fam) {
-				panels++;
-				break;
-			}
 	if (!panels)
 		return;
 	fprintf(f, "set output '%s.%s'\n", name, ext);
 	fprintf(f, "set multiplot layout 1,%u title \"%s, mode %s\" font ',12'\n", panels, title,
 		o->mode);
 	fprintf(f, "set ylabel '%s'\n", ylabel);
-	for (fam = 0; fam < NFAMILIES; fam++) {
+	for (panel = 0; panel < NPANELS; panel++) {
 		bool first = true, base_in = false;
 
 		for (i = 0; i < o->nbackends; i++)
-			if (has_data[i] && family_of(o->backends[i]) == fam &&
+			if (has_data[i] && in_panel(o->backends[i], panel) &&
 			    !strcmp(o->backends[i]->name, o->baseline))
 				base_in = true;
 		for (i = 0, k = 0; i < o->nbackends; i++) {
 			b = o->backends[i];
-			if (!has_data[i] || family_of(b) != fam)
+			if (!has_data[i] || !in_panel(b, panel))
 				continue;
 			if (first)
-				fprintf(f, "set title '%s'\nplot ", family_title[fam]);
+				fprintf(f, "set title '%s'\nplot ", panel_title[panel]);
+			/* The sync panel names methods; gnuplot's strings take no quotes here. */
+			title_of = panel == PANEL_SYNC ? sync_method_of(b) : b->name;
 			fprintf(f, "%s'data/%s.dat' using %s with yerrorlines lw 1.5 lc rgb '%s' pt %d "
-				"ps 1.1 title '%s'", first ? "" : ", \\\n     ", b->name, cols,
-				colours[k % 8], markers[k % 8], b->name);
+				"ps 1.1 title '", first ? "" : ", \\\n     ", b->name, cols,
+				colours[k % NCOLOURS], markers[k % NCOLOURS]);
+			for (; *title_of; title_of++)
+				if (*title_of != '\'' && *title_of != '"')
+					fputc(*title_of, f);
+			fputc('\'', f);
 			first = false;
 			k++;
 		}
@@ -557,9 +708,11 @@ static void write_plot_script(const struct bench_run *run, const bool *has_data)
 	bool icount = !strcmp(o->mode, "vm-icount");
 	char size[16];
 	unsigned int j, t;
+	/* 550 pixels a panel, as many panels as have data. */
+	unsigned int panels = panels_with_data(o, has_data), width = 550 * (panels ? panels : 1);
 	static const char *const terms[][2] = {
-		{ "pngcairo size 1650,600 font 'sans,10'", "png" },
-		{ "svg size 1650,600 dynamic font 'sans,10' background rgb 'white'", "svg" },
+		{ "pngcairo size %u,600 font 'sans,10'", "png" },
+		{ "svg size %u,600 dynamic font 'sans,10' background rgb 'white'", "svg" },
 	};
 
 	if (!f)
@@ -575,7 +728,9 @@ static void write_plot_script(const struct bench_run *run, const bool *has_data)
 		o->sizes[o->nsizes - 1] * 2);
 	fprintf(f, "set xlabel 'message size (bytes, log scale)'\n");
 	for (t = 0; t < 2; t++) {
-		fprintf(f, "set terminal %s\n", terms[t][0]);
+		fprintf(f, "set terminal ");
+		fprintf(f, terms[t][0], width);
+		fprintf(f, "\n");
 		/* Only what was measured: gnuplot refuses a plot with no point. */
 		if (o->latency)
 			plot_measure(f, run, has_data, "latency", terms[t][1],
@@ -655,6 +810,7 @@ void report_all(const struct bench_run *run)
 		}
 		if (o->batch)
 			summary(outs[k], run, WL_BATCH);
+		summary_sync(outs[k], run);
 		memcpy_floor(outs[k], run);
 		scaling(outs[k], run);
 	}

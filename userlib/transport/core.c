@@ -41,6 +41,9 @@ static const struct kipc__backend *const backends[] = {
 	&kipc__tp_posix_mq,
 	&kipc__tp_posix_shm,
 	&kipc__tp_posix_shm_inplace,
+	&kipc__tp_posix_shm_pmutex,
+	&kipc__tp_posix_shm_psem,
+	&kipc__tp_posix_shm_mq,
 	&kipc__tp_eventfd,
 	&kipc__tp_kipc_mq,
 	&kipc__tp_kipc_mq_batch,
@@ -48,6 +51,7 @@ static const struct kipc__backend *const backends[] = {
 	&kipc__tp_kipc_rpc,
 	&kipc__tp_kipc_ring,
 	&kipc__tp_kipc_ring_doorbell,
+	&kipc__tp_kipc_ring_mq,
 	&kipc__tp_kipc_ring_inplace,
 	&kipc__tp_kipc_pool,
 };

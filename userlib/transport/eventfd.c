@@ -77,13 +77,6 @@ static void efd_pair_close(struct kipc__ring_pair *rp, bool destroy)
 	close(rp->fd[1]);
 }
 
-static int efd_wait_setup(struct kipc__ring_tp *rt)
-{
-	rt->wait_ops = &efd_ops;
-	rt->wait_ctx = rt;
-	return 0;
-}
-
 static void efd_release(struct kipc__ring_tp *rt)
 {
 	if (rt->mem)
@@ -97,7 +90,7 @@ static void efd_release(struct kipc__ring_tp *rt)
 static const struct kipc__ring_provider efd = {
 	.pair_map = efd_pair_map,
 	.pair_close = efd_pair_close,
-	.wait_setup = efd_wait_setup,
+	.wait_ops = &efd_ops,
 	.release = efd_release,
 };
 

@@ -5,7 +5,7 @@
  * channel's doorbell, one for both rings: a notify wakes whoever waits, and the ring looks
  * again).  The channel is created EXCL|AUTODESTROY, "<pair>.ring" or "kipc-tp.<name>.ring", so
  * it goes with the last fd.  "kipc-ring-inplace" is kipc-ring with messages written and read in
- * the ring (ring_shm.c).
+ * the ring (ring_shm.c).  "kipc-ring-mq" (ring_queue.c) maps its rings here too.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -43,7 +43,7 @@ static int kring_map(const char *name, size_t size, int *fd, void **mem, size_t 
 	return 0;
 }
 
-static int kring_pair_map(struct kipc__ring_pair *rp, size_t size)
+int kipc__kring_pair_map(struct kipc__ring_pair *rp, size_t size)
 {
 	char base[KIPC_NAME_MAX - 16], name[KIPC_NAME_MAX];
 
@@ -52,7 +52,7 @@ static int kring_pair_map(struct kipc__ring_pair *rp, size_t size)
 	return kring_map(name, size, &rp->fd[0], &rp->mem, &rp->size);
 }
 
-static void kring_pair_close(struct kipc__ring_pair *rp, bool destroy)
+void kipc__kring_pair_close(struct kipc__ring_pair *rp, bool destroy)
 {
 	(void)destroy;
 	munmap(rp->mem, rp->size);
@@ -80,7 +80,7 @@ static int kring_doorbell_setup(struct kipc__ring_tp *rt)
 	return kipc_ring_doorbell_init(&rt->doorbell, rt->fd[0]);
 }
 
-static void kring_release(struct kipc__ring_tp *rt)
+void kipc__kring_release(struct kipc__ring_tp *rt)
 {
 	if (rt->mem)
 		munmap(rt->mem, rt->size);
@@ -91,21 +91,21 @@ static void kring_release(struct kipc__ring_tp *rt)
 
 static const struct kipc__ring_provider kring_futex = {
 	.probe = kring_probe_futex,
-	.pair_map = kring_pair_map,
-	.pair_close = kring_pair_close,
+	.pair_map = kipc__kring_pair_map,
+	.pair_close = kipc__kring_pair_close,
 	.create = kring_create,
 	.open = kring_open,
-	.release = kring_release,
+	.release = kipc__kring_release,
 };
 
 static const struct kipc__ring_provider kring_doorbell = {
 	.probe = kring_probe_doorbell,
-	.pair_map = kring_pair_map,
-	.pair_close = kring_pair_close,
+	.pair_map = kipc__kring_pair_map,
+	.pair_close = kipc__kring_pair_close,
 	.create = kring_create,
 	.open = kring_open,
 	.wait_setup = kring_doorbell_setup,
-	.release = kring_release,
+	.release = kipc__kring_release,
 };
 
 #define KRING_FLAGS	(KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED | KIPC_TRANSPORT_NEEDS_KIPC | \

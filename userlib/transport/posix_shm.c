@@ -5,6 +5,8 @@
  * (fork shares the mapping); a named one is "/kipc-tp.<name>.ring", which the server unlinks
  * on close.  shm_open needs a tmpfs at /dev/shm: without one the backend is unsupported.
  * "posix-shm-inplace" is the same with messages written and read in the ring (ring_shm.c).
+ * The mapping serves the backends that sleep on it in other ways, too (pshared.c,
+ * ring_queue.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +55,7 @@ static int pshm_create(const char *name, size_t size, void **mem, size_t *mapped
 	return ret;
 }
 
-static int pshm_probe(void)
+int kipc__pshm_probe(void)
 {
 	char name[KIPC__PATH_MAX], base[KIPC_NAME_MAX];
 	size_t size;
@@ -70,7 +72,7 @@ static int pshm_probe(void)
 	return 0;
 }
 
-static int pshm_pair_map(struct kipc__ring_pair *rp, size_t size)
+int kipc__pshm_pair_map(struct kipc__ring_pair *rp, size_t size)
 {
 	char name[KIPC__PATH_MAX], base[KIPC_NAME_MAX];
 	int ret;
@@ -83,13 +85,13 @@ static int pshm_pair_map(struct kipc__ring_pair *rp, size_t size)
 	return ret;
 }
 
-static void pshm_pair_close(struct kipc__ring_pair *rp, bool destroy)
+void kipc__pshm_pair_close(struct kipc__ring_pair *rp, bool destroy)
 {
 	(void)destroy;
 	munmap(rp->mem, rp->size);
 }
 
-static int pshm_named_create(struct kipc__ring_tp *rt, const char *name, size_t size)
+int kipc__pshm_create(struct kipc__ring_tp *rt, const char *name, size_t size)
 {
 	int ret = kipc__name(rt->name, sizeof(rt->name), "/", name, "ring");
 
@@ -100,7 +102,7 @@ static int pshm_named_create(struct kipc__ring_tp *rt, const char *name, size_t 
 	return ret;
 }
 
-static int pshm_open(struct kipc__ring_tp *rt, const char *name)
+int kipc__pshm_open(struct kipc__ring_tp *rt, const char *name)
 {
 	char path[KIPC__PATH_MAX];
 	int fd, ret = kipc__name(path, sizeof(path), "/", name, "ring");
@@ -113,7 +115,7 @@ static int pshm_open(struct kipc__ring_tp *rt, const char *name)
 	return pshm_map(fd, 0, &rt->mem, &rt->size);
 }
 
-static void pshm_release(struct kipc__ring_tp *rt)
+void kipc__pshm_release(struct kipc__ring_tp *rt)
 {
 	if (rt->mem)
 		munmap(rt->mem, rt->size);
@@ -122,12 +124,12 @@ static void pshm_release(struct kipc__ring_tp *rt)
 }
 
 static const struct kipc__ring_provider pshm = {
-	.probe = pshm_probe,
-	.pair_map = pshm_pair_map,
-	.pair_close = pshm_pair_close,
-	.create = pshm_named_create,
-	.open = pshm_open,
-	.release = pshm_release,
+	.probe = kipc__pshm_probe,
+	.pair_map = kipc__pshm_pair_map,
+	.pair_close = kipc__pshm_pair_close,
+	.create = kipc__pshm_create,
+	.open = kipc__pshm_open,
+	.release = kipc__pshm_release,
 };
 
 const struct kipc__backend kipc__tp_posix_shm = {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * The shared-memory backends: two of libkipc's rings (kipc_ring_*) in one shared mapping, one
- * per direction.  What differs between kipc-ring, kipc-ring-doorbell, posix-shm, sysv-shm and
- * eventfd is only where the mapping comes from and how a side sleeps: each is a struct
- * kipc__ring_provider in a file of its own, and everything else is here.
+ * per direction.  What differs between kipc-ring, kipc-ring-doorbell, kipc-ring-mq, posix-shm,
+ * posix-shm-pmutex, posix-shm-psem, posix-shm-mq, sysv-shm and eventfd is only where the
+ * mapping comes from and how a side sleeps: each is a struct kipc__ring_provider, and
+ * everything else is here.
  *
  * Layout: ring 0 (side 0 produces, side 1 consumes) at offset 0, ring 1 at ring_span(), each a
  * ring header plus a power-of-two data area of at least 64 KiB and up to 1 MiB, twice the
@@ -20,6 +21,11 @@
  * area: at least 64 KiB and up to 16 MiB of data each, and max_msg is lowered to the limit
  * of what one holds.  Both sides make every message in place, so none ever wraps or is
  * chunked, and a peek in two spans or in chunks can only be a corrupt ring.
+ *
+ * Wait methods with objects of their own (a process-shared lock, semaphores) keep them in the
+ * mapping too, in the provider's sync_size bytes (rounded up to pages) after the two rings.
+ * Side 0 formats them before the rings, so that a side that finds the rings formatted finds
+ * them so too.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -51,10 +57,32 @@ static size_t ring_span(const struct kipc__backend *b, size_t max_msg)
 	return (KIPC_RING_HDR_SIZE + data + page - 1) & ~(page - 1);
 }
 
-static int rings_init(void *mem, size_t span)
+/* The bytes the wait method's objects take after the rings, rounded up to pages. */
+static size_t sync_span(const struct kipc__ring_provider *prov)
 {
-	int ret = kipc_ring_init(mem, span, 0);
+	size_t page = (size_t)getpagesize();
 
+	return (prov->sync_size + page - 1) & ~(page - 1);
+}
+
+/* What one ring of a mapping of @size bytes takes. */
+static size_t ring_span_of(const struct kipc__ring_provider *prov, size_t size)
+{
+	return (size - sync_span(prov)) / 2;
+}
+
+void *kipc__ring_sync(const struct kipc__ring_tp *rt)
+{
+	return (char *)rt->mem + rt->size - sync_span(kipc__ring_provider_of(&rt->base));
+}
+
+/* The wait method's objects first, then the rings, whose magic tells the peer all is ready. */
+static int rings_init(const struct kipc__ring_provider *prov, void *mem, size_t span)
+{
+	int ret = prov->sync_init ? prov->sync_init((char *)mem + 2 * span) : 0;
+
+	if (!ret)
+		ret = kipc_ring_init(mem, span, 0);
 	return ret ? ret : kipc_ring_init((char *)mem + span, span, 0);
 }
 
@@ -62,12 +90,15 @@ static int rings_init(void *mem, size_t span)
 static int rings_attach(struct kipc__ring_tp *rt)
 {
 	const struct kipc__ring_provider *prov = kipc__ring_provider_of(&rt->base);
-	size_t span = rt->size / 2;
+	size_t span = ring_span_of(prov, rt->size);
 	char *mem = rt->mem;
 	unsigned int flags = 0, side = rt->base.side;
 	int ret;
 
-	if (prov->wait_setup) {
+	if (prov->wait_ops) {
+		rt->wait_ops = prov->wait_ops;
+		rt->wait_ctx = rt;
+	} else if (prov->wait_setup) {
 		ret = prov->wait_setup(rt);
 		if (ret)
 			return ret;
@@ -95,11 +126,11 @@ static int ring_pair_open(struct kipc_transport_pair *pair)
 
 	rp->fd[0] = rp->fd[1] = -1;
 	rp->id[0] = rp->id[1] = -1;
-	ret = prov->pair_map(rp, 2 * span);
+	ret = prov->pair_map(rp, 2 * span + sync_span(prov));
 	if (ret)
 		return ret;
-	rp->size = 2 * span;
-	ret = rings_init(rp->mem, span);
+	rp->size = 2 * span + sync_span(prov);
+	ret = rings_init(prov, rp->mem, span);
 	if (ret)
 		prov->pair_close(rp, true);
 	return ret;
@@ -146,12 +177,12 @@ static int ring_serve(struct kipc_transport *tp, const char *name, struct kipc__
 	int ret;
 
 	(void)dl;
-	ret = prov->create(rt, name, 2 * span);
+	ret = prov->create(rt, name, 2 * span + sync_span(prov));
 	if (ret)
 		return ret;
 	rt->owner = true;
-	rt->size = 2 * span;
-	ret = rings_init(rt->mem, span);
+	rt->size = 2 * span + sync_span(prov);
+	ret = rings_init(prov, rt->mem, span);
 	return ret ? ret : rings_attach(rt);
 }
 

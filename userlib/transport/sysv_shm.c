@@ -135,13 +135,6 @@ static int sysv_open(struct kipc__ring_tp *rt, const char *name)
 	return sysv_attach(shmid, false, &rt->mem, &rt->size);
 }
 
-static int sysv_wait_setup(struct kipc__ring_tp *rt)
-{
-	rt->wait_ops = &sem_ops;
-	rt->wait_ctx = rt;
-	return 0;
-}
-
 static void sysv_release(struct kipc__ring_tp *rt)
 {
 	if (rt->mem)
@@ -160,7 +153,7 @@ static const struct kipc__ring_provider sysv = {
 	.pair_close = sysv_pair_close,
 	.create = sysv_create,
 	.open = sysv_open,
-	.wait_setup = sysv_wait_setup,
+	.wait_ops = &sem_ops,
 	.release = sysv_release,
 };
 

@@ -217,9 +217,14 @@ struct kipc__ring_pair;
  * @pair_close: drop this process's hold on what pair_map made; @destroy: remove names too
  * @create: the named mapping @name, of @size bytes (into @rt->mem), for the server
  * @open: the existing one (@rt->mem, @rt->size); -ENOENT or -EAGAIN until it is there
- * @wait_setup: optional; point @rt->wait_ops and @rt->wait_ctx at how this side sleeps
- *	(left NULL: futexes)
+ * @wait_ops: optional; how a side sleeps, with the endpoint (struct kipc__ring_tp) as the ops'
+ *	context (neither this nor @wait_setup: futexes)
+ * @wait_setup: optional, instead; point @rt->wait_ops and @rt->wait_ctx at how this side
+ *	sleeps
  * @release: unmap and close; where @rt->owner, remove the names too
+ * @sync_size: optional; bytes the wait method keeps in the mapping, after the two rings (a
+ *	lock, semaphores), which kipc__ring_sync() finds
+ * @sync_init: optional; format those, in the side that formats the rings and before it does
  */
 struct kipc__ring_provider {
 	int (*probe)(void);
@@ -227,8 +232,11 @@ struct kipc__ring_provider {
 	void (*pair_close)(struct kipc__ring_pair *rp, bool destroy);
 	int (*create)(struct kipc__ring_tp *rt, const char *name, size_t size);
 	int (*open)(struct kipc__ring_tp *rt, const char *name);
+	const struct kipc_ring_wait_ops *wait_ops;
 	int (*wait_setup)(struct kipc__ring_tp *rt);
 	void (*release)(struct kipc__ring_tp *rt);
+	size_t sync_size;
+	int (*sync_init)(void *sync);
 };
 
 /* What a provider keeps: its descriptors, in fields every provider may use as it likes. */
@@ -263,6 +271,32 @@ kipc__ring_provider_of(const struct kipc_transport *tp)
 {
 	return tp->backend->params;
 }
+
+/* The wait method's objects in @rt's mapping: the provider's sync_size bytes. */
+void *kipc__ring_sync(const struct kipc__ring_tp *rt);
+
+/*
+ * posix_shm.c: the mapping of posix-shm (a pair's unlinked at once, a named one
+ * "/kipc-tp.<name>.ring"), for the backends that sleep on it another way.
+ */
+int kipc__pshm_probe(void);
+int kipc__pshm_pair_map(struct kipc__ring_pair *rp, size_t size);
+void kipc__pshm_pair_close(struct kipc__ring_pair *rp, bool destroy);
+int kipc__pshm_create(struct kipc__ring_tp *rt, const char *name, size_t size);
+int kipc__pshm_open(struct kipc__ring_tp *rt, const char *name);
+void kipc__pshm_release(struct kipc__ring_tp *rt);
+
+/* kipc_ring.c: the mapping of kipc-ring (a kipc shared-page channel in rt->fd[0]), likewise. */
+int kipc__kring_pair_map(struct kipc__ring_pair *rp, size_t size);
+void kipc__kring_pair_close(struct kipc__ring_pair *rp, bool destroy);
+void kipc__kring_release(struct kipc__ring_tp *rt);
+
+/*
+ * pshared.c, a test hook: take the lock that @tp's wait method keeps in the mapping, and keep
+ * it, so that a test can kill the process holding it.  0, or -EOPNOTSUPP for a backend that
+ * has none (only posix-shm-pmutex has one).
+ */
+int kipc__ring_sync_lock(struct kipc_transport *tp);
 
 /* ---- fdio.c: pipes, FIFOs and sockets -------------------------------------------------------- */
 
@@ -306,6 +340,7 @@ extern const struct kipc__backend kipc__tp_pipe, kipc__tp_fifo, kipc__tp_unix_st
 	kipc__tp_sysv_shm, kipc__tp_posix_mq, kipc__tp_posix_shm, kipc__tp_eventfd,
 	kipc__tp_kipc_mq, kipc__tp_kipc_mq_batch, kipc__tp_kipc_mq_call, kipc__tp_kipc_rpc, kipc__tp_kipc_ring,
 	kipc__tp_kipc_ring_doorbell, kipc__tp_kipc_ring_inplace, kipc__tp_posix_shm_inplace,
-	kipc__tp_kipc_pool;
+	kipc__tp_kipc_pool, kipc__tp_posix_shm_pmutex, kipc__tp_posix_shm_psem,
+	kipc__tp_posix_shm_mq, kipc__tp_kipc_ring_mq;
 
 #endif /* KIPC_TRANSPORT_INTERNAL_H */
