@@ -40,7 +40,8 @@
  *  4. kipc_channel.lock       (a spinlock: nothing below sleeps)
  *  5. kipc_channel.cache_lock (a leaf)
  *  5. kipc_users_lock         (a leaf)
- *  Wait-queue locks (wake-ups, poll) are taken under 4 or under nothing, never around it.
+ *  Wait-queue locks (wake-ups, poll) are taken under 4 or under nothing, never around it; so
+ *  are a notification's (the notified group's siglock, its eventfd's wait queue).
  * The last kipc_channel_put() takes kipc_registry_lock (to uncount the channel), so no
  * reference is ever dropped with 2 or 4 held: code that unlinks under the lock puts the
  * name's reference after unlocking.
@@ -399,8 +400,8 @@ extern atomic_t kipc_mq_direct_copies, kipc_mq_direct_misses;
 /* notify.c: KIPC_IOC_MQ_NOTIFY */
 struct kipc_notify_reg;
 int kipc_mq_notify(struct kipc_file *kf, void *arg);		/* struct kipc_mq_notify */
-struct kipc_notify_reg *kipc_notify_take_locked(struct kipc_channel *ch);
-void kipc_notify_fire(struct kipc_notify_reg *reg);
+struct kipc_notify_reg *kipc_notify_fire_locked(struct kipc_channel *ch);
+void kipc_notify_free(struct kipc_notify_reg *reg);
 void kipc_notify_flush(struct kipc_file *kf);
 void kipc_notify_drop(struct kipc_channel *ch);
 

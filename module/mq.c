@@ -416,6 +416,31 @@ static void kipc_mq_kick_locked(struct kipc_channel *ch)
 	}
 }
 
+/* How many receives are asleep on the (empty) queue; each takes one message. */
+static unsigned int kipc_mq_sleepers_locked(struct kipc_channel *ch)
+{
+	struct kipc_waiter *w;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&ch->lock);
+	list_for_each_entry(w, &ch->recv_waiters, node)
+		n++;
+	return n;
+}
+
+/*
+ * A failed receive put its message back on the empty queue, and nobody waits for it: the
+ * queue's notification, if any, as if it had just arrived.  For kipc_notify_free() after the
+ * lock.
+ */
+static struct kipc_notify_reg *kipc_mq_put_back_notify_locked(struct kipc_channel *ch,
+							       bool was_empty)
+{
+	if (!was_empty || !ch->depth || !list_empty(&ch->recv_waiters))
+		return NULL;
+	return kipc_notify_fire_locked(ch);
+}
+
 /* Destroy-now: every waiter wakes, and every later operation gets EIDRM. */
 void kipc_mq_kill(struct kipc_channel *ch)
 {
@@ -840,6 +865,7 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 	struct kipc_channel *ch;
 	struct kipc_msg_buf *msg;
 	LIST_HEAD(doomed);
+	bool was_empty;
 	int ret;
 
 	ch = kipc_mq_for(kf, KIPC_ACCESS_WRITE);
@@ -875,18 +901,20 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 			put_task_struct(task);
 			return KIPC_SEND_QUEUED;
 		}
+		was_empty = !ch->depth;
 		ret = kipc_mq_queue_locked(ch, msg, &doomed);
 		if (ret >= 0) {
 			struct kipc_notify_reg *notify = NULL;
 
 			kipc_mq_sent_locked(ch);
-			if (ret == KIPC_SEND_QUEUED && ch->depth == 1)
-				notify = kipc_notify_take_locked(ch);
+			/* Not handed to a receive above: the queue's notification, if any. */
+			if (ret == KIPC_SEND_QUEUED && was_empty)
+				notify = kipc_notify_fire_locked(ch);
 			/* Receives asleep, and it did not fit the first one's room: they look. */
 			if (ret == KIPC_SEND_QUEUED)
 				kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
-			kipc_notify_fire(notify);
+			kipc_notify_free(notify);
 			if (ret == KIPC_SEND_QUEUED)
 				kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
 			else
@@ -918,7 +946,9 @@ long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u3
 {
 	struct kipc_waiter w = { .buf = buf, .room = len };
 	struct kipc_msg_buf *msg, *dropped = NULL;
+	struct kipc_notify_reg *notify = NULL;
 	struct kipc_channel *ch;
+	bool was_empty;
 	long ret;
 
 	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
@@ -982,13 +1012,16 @@ copy:
 			return -EFAULT;
 		}
 		/* Its slot was kept (BLOCK, FAIL); a DROP queue may have been refilled. */
+		was_empty = !ch->depth;
 		if (ch->overflow == KIPC_OVERFLOW_DROP && ch->depth >= ch->max_msgs)
 			dropped = kipc_mq_drop_for_locked(ch, msg);
 		if (dropped != msg) {
 			kipc_mq_enqueue_locked(ch, msg, true);
+			notify = kipc_mq_put_back_notify_locked(ch, was_empty);
 			kipc_mq_kick_locked(ch);
 		}
 		spin_unlock(&ch->lock);
+		kipc_notify_free(notify);
 		if (dropped)
 			kipc_msg_put(ch, dropped);
 		kipc_mq_wake(&ch->readers, EPOLLIN | EPOLLRDNORM);
@@ -1120,11 +1153,12 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			struct kipc_notify_reg *notify = NULL;
 
 			kipc_mq_sent_locked(ch);
-			if (was_empty && ch->depth)
-				notify = kipc_notify_take_locked(ch);
+			/* More than the receives asleep will take: the notification, if any. */
+			if (was_empty && ch->notify && ch->depth > kipc_mq_sleepers_locked(ch))
+				notify = kipc_notify_fire_locked(ch);
 			kipc_mq_kick_locked(ch);
 			spin_unlock(&ch->lock);
-			kipc_notify_fire(notify);
+			kipc_notify_free(notify);
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, done);
 			break;
 		}
@@ -1155,10 +1189,13 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *slot, u32 from,
 			     u32 taken, struct list_head *doomed)
 {
+	struct kipc_notify_reg *notify;
 	struct kipc_msg_buf *msg, *dropped;
+	bool was_empty;
 	u32 i;
 
 	spin_lock(&ch->lock);
+	was_empty = !ch->depth;
 	for (i = taken; i-- > from;) {
 		msg = slot[i].msg;
 		ch->received--;
@@ -1174,8 +1211,10 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
 		if (dropped)
 			list_add(&dropped->node, doomed);
 	}
+	notify = kipc_mq_put_back_notify_locked(ch, was_empty);
 	kipc_mq_kick_locked(ch);
 	spin_unlock(&ch->lock);
+	kipc_notify_free(notify);
 }
 
 /*

@@ -3,18 +3,22 @@
  * A queue's one-shot notification (KIPC_IOC_MQ_NOTIFY): POSIX mq_notify(3) on a kipc queue.
  *
  * A queue holds at most one registration, owned by a thread group.  A send that puts a
- * message on the empty queue, with no receive asleep on it, takes the registration off the
- * queue under ch->lock (kipc_notify_take_locked()) and delivers it after unlocking
- * (kipc_notify_fire()): a signal, or 1 added to an eventfd.  A message handed straight to a
- * sleeping receive fires nothing, as POSIX asks (the receive was waiting).  Otherwise the
- * registration goes when its owner removes it, when its owner closes an fd attached to the
- * queue (kipc_notify_flush(), the .flush of every close, as mqueue's own flush does), or
- * with the queue.
+ * message on the empty queue (one that no receive asleep on it takes at once) delivers the
+ * registration and takes it off the queue, under ch->lock (kipc_notify_fire_locked()): a
+ * signal, or 1 added to an eventfd; the signal's and the eventfd's locks are leaves under it.
+ * Under the lock, so that once a REMOVE or a close has taken the registration away nothing of
+ * it can arrive any more.  A message handed straight to a sleeping receive fires nothing, as
+ * POSIX asks (the receive was waiting).  Otherwise the registration goes when its owner
+ * removes it, when its owner closes an fd attached to the queue (kipc_notify_flush(), the
+ * .flush of every close, as mqueue's own flush does), or with the queue.
  *
- * ipc/mqueue.c delivers the same way (its __do_notify()), but through do_send_sig_info(),
- * which modules cannot call; send_sig_info() queues to one thread, so kipc picks a thread of
- * the group that does not block the signal, as the kernel's own choice for a process-wide
- * signal would.
+ * ipc/mqueue.c delivers the same way (its __do_notify()), but through do_send_sig_info() to
+ * the whole thread group, which modules cannot call: send_sig_info() queues to one thread.
+ * So kipc picks one: a live thread of the group that does not block the signal, else the
+ * group leader if it is alive, else any live thread.  What this cannot do as a process-wide
+ * signal would: a thread that blocks the signal and waits for it (sigwaitinfo(), a signalfd)
+ * does not get it while another thread of the group leaves it unblocked, nor unless it is the
+ * leader or the first live thread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,7 +26,7 @@
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/user_namespace.h>
+#include <linux/uidgid.h>
 #include <kunit/visibility.h>
 
 #include "kipc_internal.h"
@@ -30,7 +34,6 @@
 /*
  * struct kipc_notify_reg - a queue's registration
  * @owner: the registering thread group (a reference)
- * @user_ns: its user namespace, to give si_uid as it sees it (a reference)
  * @eventfd: EVENTFD: the eventfd (a reference)
  * @exec_id: SIGNAL: the owner's self_exec_id when it registered
  * @value: SIGNAL: si_value
@@ -39,7 +42,6 @@
  */
 struct kipc_notify_reg {
 	struct pid *owner;
-	struct user_namespace *user_ns;
 	struct eventfd_ctx *eventfd;
 	u64 exec_id;
 	u64 value;
@@ -47,13 +49,13 @@ struct kipc_notify_reg {
 	int signo;
 };
 
-static void kipc_notify_free(struct kipc_notify_reg *reg)
+/* A registration taken off its queue, or NULL.  Never under ch->lock: it may sleep. */
+void kipc_notify_free(struct kipc_notify_reg *reg)
 {
 	if (!reg)
 		return;
 	if (reg->eventfd)
 		eventfd_ctx_put(reg->eventfd);
-	put_user_ns(reg->user_ns);
 	put_pid(reg->owner);
 	kfree(reg);
 }
@@ -86,7 +88,6 @@ static struct kipc_notify_reg *kipc_notify_new(const struct kipc_mq_notify *n)
 		reg->eventfd = ctx;
 	}
 	reg->owner = get_pid(task_tgid(current));
-	reg->user_ns = get_user_ns(current_user_ns());
 	reg->exec_id = current->self_exec_id;
 	reg->value = n->value;
 	reg->method = n->method;
@@ -139,30 +140,29 @@ int kipc_mq_notify(struct kipc_file *kf, void *arg)
 	return ret;
 }
 
-/*
- * A send made the empty queue hold a message: the registration to fire, taken off the queue,
- * or NULL.  Not when a receive is asleep on the queue: it is about to take the message.
- */
-struct kipc_notify_reg *kipc_notify_take_locked(struct kipc_channel *ch)
+static bool kipc_thread_alive(struct task_struct *t)
 {
-	struct kipc_notify_reg *reg = ch->notify;
-
-	lockdep_assert_held(&ch->lock);
-	if (!reg || !list_empty(&ch->recv_waiters))
-		return NULL;
-	WRITE_ONCE(ch->notify, NULL);
-	return reg;
+	return !(READ_ONCE(t->flags) & PF_EXITING) && !READ_ONCE(t->exit_state);
 }
 
-/* The thread of @task's group to signal: the first one that does not block @signo. */
-static struct task_struct *kipc_notify_target(struct task_struct *task, int signo)
+/*
+ * The thread of @leader's group to signal (see the top of this file), or NULL when none is
+ * alive.  t->blocked is read without the group's siglock: a thread changing its mask now may
+ * be passed over or chosen either way, as with any signal sent while it does.
+ */
+static struct task_struct *kipc_notify_target(struct task_struct *leader, int signo)
 {
-	struct task_struct *t;
+	struct task_struct *t, *alive = NULL;
 
-	for_each_thread(task, t)
+	for_each_thread(leader, t) {
+		if (!kipc_thread_alive(t))
+			continue;
 		if (!sigismember(&t->blocked, signo))
 			return t;
-	return task;
+		if (!alive)
+			alive = t;
+	}
+	return kipc_thread_alive(leader) ? leader : alive;
 }
 
 static void kipc_notify_signal(struct kipc_notify_reg *reg)
@@ -177,26 +177,41 @@ static void kipc_notify_signal(struct kipc_notify_reg *reg)
 	info.si_value.sival_ptr = u64_to_user_ptr(reg->value);
 
 	rcu_read_lock();
-	/* The sender, as the registering process sees it. */
+	/*
+	 * The sender's pid as the registering process sees it.  si_uid is given in the sender's
+	 * own user namespace: the signal code maps a user's siginfo (si_code < 0) into the
+	 * receiver's, as it does for kill().
+	 */
 	info.si_pid = task_tgid_nr_ns(current, ns_of_pid(reg->owner));
-	info.si_uid = from_kuid_munged(reg->user_ns, current_uid());
+	info.si_uid = from_kuid_munged(current_user_ns(), current_uid());
 	task = pid_task(reg->owner, PIDTYPE_TGID);
 	/* Not to a program that exec'd since: it does not expect the signal (mqueue's rule). */
-	if (task && task->self_exec_id == reg->exec_id)
-		send_sig_info(reg->signo, &info, kipc_notify_target(task, reg->signo));
+	if (task && task->self_exec_id == reg->exec_id) {
+		task = kipc_notify_target(task, reg->signo);
+		if (task)
+			send_sig_info(reg->signo, &info, task);
+	}
 	rcu_read_unlock();
 }
 
-/* Deliver a registration that kipc_notify_take_locked() gave, and free it.  May be NULL. */
-void kipc_notify_fire(struct kipc_notify_reg *reg)
+/*
+ * A message went onto the empty queue and no receive asleep on it takes it: deliver the
+ * queue's registration, if any, and take it off.  Return: the registration, for
+ * kipc_notify_free() once the lock is dropped, or NULL.
+ */
+struct kipc_notify_reg *kipc_notify_fire_locked(struct kipc_channel *ch)
 {
+	struct kipc_notify_reg *reg = ch->notify;
+
+	lockdep_assert_held(&ch->lock);
 	if (!reg)
-		return;
+		return NULL;
+	WRITE_ONCE(ch->notify, NULL);
 	if (reg->method == KIPC_MQ_NOTIFY_SIGNAL)
 		kipc_notify_signal(reg);
 	else if (reg->method == KIPC_MQ_NOTIFY_EVENTFD)
 		kipc_eventfd_signal(reg->eventfd);
-	kipc_notify_free(reg);
+	return reg;
 }
 
 /* A close by the registration's owner of an fd attached to the queue removes it. */

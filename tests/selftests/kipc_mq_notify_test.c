@@ -115,7 +115,8 @@ TEST_F(notify, signal_carries_si_mesgq_the_senders_pid_uid_and_value)
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 	EXPECT_EQ(pid, si.si_pid);
 	EXPECT_EQ(getuid(), si.si_uid);
-	EXPECT_EQ(VALUE, (unsigned int)si.si_value.sival_int);
+	/* The value travels as the sigval's pointer-wide bits. */
+	EXPECT_EQ((void *)(uintptr_t)VALUE, si.si_value.sival_ptr);
 	/* Fired, so gone: the place is free again. */
 	EXPECT_EQ(0, reg_signal(fd));
 	close(fd);
@@ -401,14 +402,172 @@ TEST_F(notify, not_to_an_owner_that_execd_since)
 	ASSERT_TRUE(await_peer(sync[0]));
 	ASSERT_EQ(0, put(fd, "x", 0));
 	EXPECT_EQ(0, reap(pid));
-	/* It fired, unheard: the place is free. */
-	EXPECT_EQ(0, reg_none(fd));
 	close(sync[0]);
 	close(sync[1]);
 	close(fd);
 }
 
-TEST_F(notify, destroy_now_drops_the_registration)
+TEST_F(notify, fires_when_the_waiting_receive_has_too_little_room)
+{
+	int fd, sync[2];
+	siginfo_t si;
+	pid_t pid;
+
+	REQUIRE_NOTIFY();
+	fd = q_signalled(self->name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[2];
+
+		child_ready(sync[1]);
+		_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER) == -EMSGSIZE ? 0 : 1);
+	}
+	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	/* It cannot take this one: it stays queued, and the owner must hear of it. */
+	ASSERT_EQ(0, put(fd, "ten bytes!", 0));
+	ASSERT_EQ(0, reap(pid));
+	EXPECT_EQ(1, took_usr1(&si, 5000));
+	EXPECT_EQ(1, depth_of(fd));
+	close(sync[0]);
+	close(sync[1]);
+	close(fd);
+}
+
+TEST_F(notify, a_batch_of_two_with_one_receive_asleep_fires)
+{
+	struct kipc_msg_vec v[2] = {
+		{ .buf = (__u64)(uintptr_t)"a", .len = 1 },
+		{ .buf = (__u64)(uintptr_t)"b", .len = 1 },
+	};
+	struct kipc_batch b = {
+		.size = sizeof(b), .flags = NB, .vec = (__u64)(uintptr_t)v, .count = 2,
+		.vec_size = sizeof(v[0]),
+	};
+	int fd, sync[2];
+	siginfo_t si;
+	pid_t pid;
+
+	REQUIRE_NOTIFY();
+	fd = q_signalled(self->name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[64];
+
+		child_ready(sync[1]);
+		_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER) == 1 ? 0 : 1);
+	}
+	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	ASSERT_EQ(0, raw_ioctl(fd, KIPC_IOC_SEND_BATCH, &b));
+	ASSERT_EQ(2, b.done);
+	ASSERT_EQ(0, reap(pid));
+	/* The receive took one; the other waits, and the owner hears of it. */
+	EXPECT_EQ(1, took_usr1(&si, 5000));
+	EXPECT_EQ(1, depth_of(fd));
+	close(sync[0]);
+	close(sync[1]);
+	close(fd);
+}
+
+TEST_F(notify, a_drop_queue_that_was_full_never_was_empty)
+{
+	struct kipc_create c;
+	siginfo_t si;
+	int fd;
+
+	REQUIRE_NOTIFY();
+	block_usr1();
+	create_arg(&c, self->name);
+	c.max_msgs = 1;
+	c.max_msg_size = 64;
+	c.overflow = KIPC_OVERFLOW_DROP;
+	fd = create_fd(&c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, put(fd, "old", 0));
+	ASSERT_EQ(0, reg_signal(fd));
+	/* The new message takes the old one's place: the queue was never empty. */
+	ASSERT_EQ(0, put(fd, "new", 1));
+	EXPECT_EQ(0, took_usr1(&si, 200));
+	EXPECT_EQ(-EBUSY, reg_none(fd));
+	close(fd);
+}
+
+TEST_F(notify, a_message_a_failed_receive_puts_back_fires)
+{
+	int fd, sync[2];
+	siginfo_t si;
+	pid_t pid;
+
+	REQUIRE_NOTIFY();
+	fd = q_signalled(self->name);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (ro == MAP_FAILED)
+			_exit(2);
+		child_ready(sync[1]);
+		/* Handed the message, it cannot write it: it goes back on the queue. */
+		_exit(kipc_recv(fd, ro, 64, NULL, 0, KIPC_FOREVER) == -EFAULT ? 0 : 1);
+	}
+	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	ASSERT_EQ(0, put(fd, "ping", 0));
+	ASSERT_EQ(0, reap(pid));
+	EXPECT_EQ(1, depth_of(fd));
+	EXPECT_EQ(1, took_usr1(&si, 5000));
+	close(sync[0]);
+	close(sync[1]);
+	close(fd);
+}
+
+static void *wait_usr1_thread(void *arg)
+{
+	siginfo_t si;
+
+	/* Everyone blocks SIGUSR1; the leader has exited: this thread must get it. */
+	_exit(took_usr1(&si, 5000) && si.si_code == SI_MESGQ ? 0 : 1);
+	return arg;
+}
+
+TEST_F(notify, the_signal_reaches_a_live_thread_when_the_leader_has_exited)
+{
+	int fd, sync[2];
+	pid_t pid;
+
+	REQUIRE_NOTIFY();
+	fd = q_new(self->name, 4, 64, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pthread_t t;
+
+		block_usr1();
+		if (reg_signal(fd) || pthread_create(&t, NULL, wait_usr1_thread, NULL))
+			_exit(2);
+		child_ready(sync[1]);
+		pthread_exit(NULL);
+	}
+	ASSERT_TRUE(await_peer(sync[0]));
+	/* The leader is a zombie once pthread_exit() is through. */
+	usleep(100000);
+	ASSERT_EQ(0, put(fd, "x", 0));
+	EXPECT_EQ(0, reap(pid));
+	close(sync[0]);
+	close(sync[1]);
+	close(fd);
+}
+
+TEST_F(notify, a_dead_queue_refuses_registrations)
 {
 	int fd;
 
