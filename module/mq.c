@@ -433,8 +433,7 @@ static unsigned int kipc_mq_sleepers_locked(struct kipc_channel *ch)
  * queue's notification, if any, as if it had just arrived.  For kipc_notify_free() after the
  * lock.
  */
-static struct kipc_notify_reg *kipc_mq_put_back_notify_locked(struct kipc_channel *ch,
-							       bool was_empty)
+static struct kipc_notify_reg *kipc_mq_put_back_notify(struct kipc_channel *ch, bool was_empty)
 {
 	if (!was_empty || !ch->depth || !list_empty(&ch->recv_waiters))
 		return NULL;
@@ -1017,7 +1016,7 @@ copy:
 			dropped = kipc_mq_drop_for_locked(ch, msg);
 		if (dropped != msg) {
 			kipc_mq_enqueue_locked(ch, msg, true);
-			notify = kipc_mq_put_back_notify_locked(ch, was_empty);
+			notify = kipc_mq_put_back_notify(ch, was_empty);
 			kipc_mq_kick_locked(ch);
 		}
 		spin_unlock(&ch->lock);
@@ -1211,7 +1210,7 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
 		if (dropped)
 			list_add(&dropped->node, doomed);
 	}
-	notify = kipc_mq_put_back_notify_locked(ch, was_empty);
+	notify = kipc_mq_put_back_notify(ch, was_empty);
 	kipc_mq_kick_locked(ch);
 	spin_unlock(&ch->lock);
 	kipc_notify_free(notify);
