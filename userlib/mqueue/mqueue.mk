@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# libkipc-mqueue (userlib/mqueue/: the <mqueue.h> calls on kipc queues, for LD_PRELOAD).
-# Included by the top-level Makefile after userlib/transport/transport.mk; uses its BUILD, CC, USER_CFLAGS, Q, say, LIB_PIC_OBJS and LIB_HDRS, and changes none of them.
+# libkipc-mqueue (userlib/mqueue/: the <mqueue.h> calls on kipc queues, for LD_PRELOAD) and its
+# conformance test.  Included by the top-level Makefile after userlib/transport/transport.mk;
+# uses its BUILD, CC, USER_CFLAGS, Q, say, LIB_PIC_OBJS and LIB_HDRS, and changes none of them.
 #
 #   make mqueue            build/lib/libkipc-mqueue.so (libkipc linked in, so that a preload
 #                          needs no other library of kipc's)
+#   make mqueue-test       the conformance test on this machine, on the kernel's own queues
+#
+# The conformance test, tests/mqueue/mq_conformance_test.c, uses <mqueue.h> alone.  It is
+# dynamically linked (LD_PRELOAD needs that), built once, and run both on the kernel's queues
+# and with LD_PRELOAD=libkipc-mqueue.so; `make host-test` runs it the first way, the VM's
+# check plan both ways (tests/vm/run.sh copies it, the shim and the libraries they need).
 
 MQUEUE_SRCS := $(wildcard userlib/mqueue/*.c)
 MQUEUE_HDRS := $(wildcard userlib/mqueue/*.h)
@@ -28,4 +35,25 @@ $(MQUEUE_SO): $(MQUEUE_PIC_OBJS) $(LIB_PIC_OBJS) $(MQUEUE_MAP) VERSION
 	$(Q)ln -sf $(notdir $@) $(BUILD)/lib/$(MQUEUE_SO_NAME)
 	$(Q)ln -sf $(MQUEUE_SO_NAME) $(BUILD)/lib/libkipc-mqueue.so
 
-.PHONY: mqueue
+# ---- the conformance test -----------------------------------------------------------------------
+MQUEUE_TEST := $(BUILD)/tests/mqueue/mq_conformance_test
+MQUEUE_HOST_TEST := $(BUILD)/tests/host/mq_conformance_test
+
+$(MQUEUE_TEST): tests/mqueue/mq_conformance_test.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $(CFLAGS) -pthread \
+		-o $@ $< -lrt
+
+# host-test runs every program in build/tests/host: the same binary, by a link.
+$(MQUEUE_HOST_TEST): $(MQUEUE_TEST)
+	@mkdir -p $(dir $@)
+	$(Q)ln -sf ../mqueue/$(notdir $<) $@
+
+host-test: $(MQUEUE_HOST_TEST)
+tests: $(MQUEUE_TEST) $(MQUEUE_HOST_TEST) $(MQUEUE_SO)
+
+mqueue-test: $(MQUEUE_TEST)
+	@$(MQUEUE_TEST)
+
+.PHONY: mqueue mqueue-test
