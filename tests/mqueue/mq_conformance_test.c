@@ -4,6 +4,8 @@
  * behaves.  It uses <mqueue.h> and POSIX alone, so that one binary runs on the kernel's own
  * queues and, unmodified, with LD_PRELOAD=libkipc-mqueue.so on kipc's: the check plan runs
  * it both ways and wants the same results.  TAP output, kselftest's exit codes (0 pass, 1 fail).
+ * It is built with _FORTIFY_SOURCE, so that its two-argument mq_open() calls glibc's
+ * __mq_open_2() as a fortified program's does.
  *
  * Root (as in the test VM) runs every case; some need it (a child that drops to nobody, the
  * /proc/sys/fs/mqueue knobs) and skip without it.  The cases under "kipc-only:" test what
@@ -227,6 +229,19 @@ static int t_names(void)
 		   "a name of NAME_MAX + 1 bytes");
 	expect_err(mq_unlink(longname), ENAMETOOLONG, "mq_unlink of a name too long");
 	expect_err(mq_unlink("no-slash"), EINVAL, "mq_unlink of a name without '/'");
+	return 0;
+}
+
+/* Built with _FORTIFY_SOURCE, a two-argument mq_open() whose oflag is not a constant is a
+ * call of glibc's __mq_open_2(). */
+static int t_open_two_args(void)
+{
+	volatile int oflag = O_RDONLY;
+
+	expect_ok(fresh(O_RDWR), "create");
+	expect_ok(mq_open(qname, oflag), "mq_open(name, oflag), oflag not a constant");
+	mq_unlink(qname);
+	expect_err(mq_open(qname, oflag), ENOENT, "the same of no queue");
 	return 0;
 }
 
@@ -1213,6 +1228,7 @@ static const struct mq_case {
 	CASE("mq_open O_CREAT|O_EXCL of an existing queue: EEXIST", t_open_excl),
 	CASE("mq_open of no queue without O_CREAT: ENOENT", t_open_enoent),
 	CASE("names: EINVAL, ENOENT, EACCES, ENAMETOOLONG", t_names),
+	CASE("mq_open with two arguments (__mq_open_2 under _FORTIFY_SOURCE)", t_open_two_args),
 	CASE("mq_open O_RDWR|O_WRONLY: EINVAL", t_open_accmode),
 	CASE("mq_open attr NULL: msg_default and msgsize_default", t_open_default_attr),
 	CASE("mq_open bad attr: EINVAL, and nothing created", t_open_bad_attr),

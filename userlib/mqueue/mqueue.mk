@@ -42,7 +42,7 @@ MQUEUE_HOST_TEST := $(BUILD)/tests/host/mq_conformance_test
 $(MQUEUE_TEST): tests/mqueue/mq_conformance_test.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $(CFLAGS) -pthread \
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 $(CFLAGS) -pthread \
 		-o $@ $< -lrt
 
 # host-test runs every program in build/tests/host: the same binary, by a link.
