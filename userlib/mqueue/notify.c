@@ -111,13 +111,16 @@ static void *mq_notify_helper(void *arg)
 	struct mq_thread_call *call;
 	uint64_t count;
 	pthread_t thread;
+	ssize_t n;
 	int fired;
 
-	while (read(reg->efd, &count, sizeof(count)) < 0)
-		;	/* EINTR only: every signal is blocked here, but a stop can end a read */
+	do	/* every signal is blocked here, but a stop can end a read with EINTR */
+		n = read(reg->efd, &count, sizeof(count));
+	while (n < 0 && errno == EINTR);
 	pthread_mutex_lock(&mq_regs_lock);
-	fired = reg->listed;
-	if (fired)
+	/* A read that failed (the program closed our eventfd) ends the helper unfired. */
+	fired = reg->listed && n == sizeof(count);
+	if (reg->listed)
 		mq_unlist_locked(reg);
 	pthread_mutex_unlock(&mq_regs_lock);
 	call = fired ? malloc(sizeof(*call)) : NULL;
