@@ -3,7 +3,7 @@
 # kipc top-level Makefile.  `make help` lists the targets.
 #
 #   make                 the module (against KDIR; skipped, saying why, when there is no tree),
-#                        libkipc, libkipc-transport, kipcctl and kipc-bench; nothing else
+#                        libkipc, libkipc-transport, libkipc-mqueue, kipcctl and kipc-bench; nothing else
 #   make run             the main job: boot the test VM with the module and show what it reports
 #   make check           everything: deps, the tests' build, lint, host tests, VM tests on 6.1,
 #                        6.12 and the newest, runner self-tests
@@ -15,7 +15,7 @@
 # The makefiles read top-down: each part defines what it uses before its rules, and none
 # changes a variable another part's rules already used.  The parts, in order: this file (the
 # module, libkipc, the test programs, the checks and VM runs), userlib/transport/transport.mk
-# (libkipc-transport, kipc-bench), packaging/kipc.mk (kipcctl, install, DKMS),
+# (libkipc-transport, kipc-bench), userlib/mqueue/mqueue.mk (libkipc-mqueue), packaging/kipc.mk (kipcctl, install, DKMS),
 # tests/vm/hardening.mk (fuzz and stress).
 
 SHELL := /bin/bash
@@ -79,7 +79,7 @@ KMOD_SRCS := Kbuild VERSION $(wildcard module/* uapi/linux/* tests/kunit/* tests
 .PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs docs-check host-test vm-test vm-test-stock vm-test-lts \
 	vm-test-newest vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
-all: module-if-any lib transport kipcctl bench
+all: module-if-any lib transport mqueue kipcctl bench
 
 # The module when there is a tree to build it against; otherwise a sentence saying why not.
 module-if-any:
@@ -323,6 +323,7 @@ help:
 	@echo '  all (default)       the module for KDIR, libkipc, libkipc-transport, kipcctl, kipc-bench'
 	@echo '  module              the module alone (KDIR=/path/to/kernel/build)'
 	@echo '  lib, transport      libkipc; libkipc-transport'
+	@echo '  mqueue              libkipc-mqueue, the <mqueue.h> calls on kipc for LD_PRELOAD'
 	@echo '  kipcctl, bench      the CLI; the benchmark'
 	@echo '  tests               the test programs (needs the kernel source of make deps)'
 	@echo 'Run:'
@@ -346,5 +347,6 @@ help:
 	@echo '  clean               remove BUILD'
 
 include userlib/transport/transport.mk
+include userlib/mqueue/mqueue.mk
 include packaging/kipc.mk
 include tests/vm/hardening.mk

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kipcctl, installation, DKMS, and their checks.  Included by the top-level Makefile after
-# userlib/transport/transport.mk, whose variables (BUILD, KDIR, KMOD_OUT, USER_CFLAGS, Q, say,
-# LIB_A, LIB_SO, LIB_SO_NAME, TRANSPORT_A, TRANSPORT_SO, TRANSPORT_SO_NAME, KIPC_BENCH) it uses.
+# userlib/transport/transport.mk and userlib/mqueue/mqueue.mk, whose variables (BUILD, KDIR,
+# KMOD_OUT, USER_CFLAGS, Q, say, LIB_A, LIB_SO, LIB_SO_NAME, TRANSPORT_A, TRANSPORT_SO,
+# TRANSPORT_SO_NAME, MQUEUE_SO, MQUEUE_SO_NAME, KIPC_BENCH) it uses.
 #
 #   make kipcctl           build $(BUILD)/tools/kipcctl
 #   make install           libkipc and libkipc-transport (shared, static, pkg-config files), their
-#                          headers, kipcctl,
+#                          headers, libkipc-mqueue (the LD_PRELOAD shim, shared only), kipcctl,
 #                          kipc-bench (when built), the man pages, the udev rule, and the module
 #                          built for KDIR (when built) followed by depmod.  DESTDIR and PREFIX
 #                          (default /usr/local) apply, and each *DIR below can be set alone.
@@ -74,10 +75,10 @@ man3_links = for p in man/*.3; do page=$${p\#\#*/}; \
 PC_LIBDIR := $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
-install: lib transport $(KIPCCTL)
+install: lib transport mqueue $(KIPCCTL)
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/kipc \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(UDEVRULESDIR) \
-		$(addprefix $(DESTDIR)$(MANDIR)/man,1 3 8)
+		$(addprefix $(DESTDIR)$(MANDIR)/man,1 3 7 8)
 	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SO_NAME)
 	ln -sf $(LIB_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc.so
@@ -86,6 +87,9 @@ install: lib transport $(KIPCCTL)
 	ln -sf $(notdir $(TRANSPORT_SO)) $(DESTDIR)$(LIBDIR)/$(TRANSPORT_SO_NAME)
 	ln -sf $(TRANSPORT_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc-transport.so
 	$(INSTALL) -m 0644 $(TRANSPORT_A) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 0755 $(MQUEUE_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(MQUEUE_SO)) $(DESTDIR)$(LIBDIR)/$(MQUEUE_SO_NAME)
+	ln -sf $(MQUEUE_SO_NAME) $(DESTDIR)$(LIBDIR)/libkipc-mqueue.so
 	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(PC_LIBDIR)|' \
 		-e 's|@includedir@|$(PC_INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' \
 		packaging/kipc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kipc.pc
@@ -100,6 +104,7 @@ install: lib transport $(KIPCCTL)
 		$(INSTALL) -D -m 0755 $(KIPC_BENCH) $(DESTDIR)$(BINDIR)/kipc-bench; \
 	else echo "install: kipc-bench is not built ($(KIPC_BENCH)): skipped"; fi
 	$(INSTALL) -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	$(INSTALL) -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	@# Each other function a page's NAME line lists gets a link to that page.
@@ -134,11 +139,14 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libkipc.so $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_A)) \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(TRANSPORT_SO)) $(DESTDIR)$(LIBDIR)/$(TRANSPORT_SO_NAME) \
 		$(DESTDIR)$(LIBDIR)/libkipc-transport.so $(DESTDIR)$(LIBDIR)/$(notdir $(TRANSPORT_A)) \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(MQUEUE_SO)) $(DESTDIR)$(LIBDIR)/$(MQUEUE_SO_NAME) \
+		$(DESTDIR)$(LIBDIR)/libkipc-mqueue.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/kipc.pc $(DESTDIR)$(PKGCONFIGDIR)/kipc-transport.pc \
 		$(DESTDIR)$(INCLUDEDIR)/kipc.h $(DESTDIR)$(INCLUDEDIR)/kipc-transport.h \
 		$(DESTDIR)$(INCLUDEDIR)/kipc/uapi.h $(DESTDIR)$(BINDIR)/kipcctl \
 		$(DESTDIR)$(BINDIR)/kipc-bench $(DESTDIR)$(UDEVRULESDIR)/60-kipc.rules \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/*.3)))
 	@$(call man3_links,rm -f "$(DESTDIR)$(MANDIR)/man3/$$f.3")
@@ -196,7 +204,7 @@ dkms-remove:
 # ---- checks ------------------------------------------------------------------------------------
 packaging-check: install-check man-check dkms-check range-check ksft-build
 
-install-check: lib transport module $(KIPCCTL)
+install-check: lib transport mqueue module $(KIPCCTL)
 	@MAKE="$(MAKE)" BUILD=$(BUILD) VERSION=$(VERSION) KIPC_BENCH=$(KIPC_BENCH) bash tests/packaging/install-test.sh
 
 dkms-check:
@@ -207,7 +215,7 @@ dkms-check:
 range-check:
 	@BUILD=$(BUILD) KDIR=$(STOCK_KDIR) bash tests/packaging/range-test.sh
 
-man-check: lib transport bench
+man-check: lib transport mqueue bench
 	@BUILD=$(BUILD) bash tests/packaging/man-test.sh
 
 ksft-build:
@@ -216,7 +224,7 @@ ksft-build:
 # The tree run.sh adds to the initramfs for the plan "kipcctl": this checkout installed with
 # PREFIX=/usr into VM_ROOT (the module being the one run.sh built, with its depmod index), and
 # the test script.
-vm-root-kipcctl: lib transport $(KIPCCTL)
+vm-root-kipcctl: lib transport mqueue $(KIPCCTL)
 	@test -n "$(VM_ROOT)" || { echo "vm-root-kipcctl: set VM_ROOT"; exit 1; }
 	@$(MAKE) -s install DESTDIR=$(VM_ROOT) PREFIX=/usr > $(VM_ROOT).install.log 2>&1 || \
 		{ cat $(VM_ROOT).install.log; exit 1; }

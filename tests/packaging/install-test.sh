@@ -38,6 +38,9 @@ man3_names() {	# the functions a man3 page's NAME line lists
 	echo "usr/local/lib/libkipc-transport.so.0 -> libkipc-transport.so.$VERSION"
 	echo "usr/local/lib/libkipc-transport.so -> libkipc-transport.so.0"
 	echo "usr/local/lib/libkipc-transport.a"
+	echo "usr/local/lib/libkipc-mqueue.so.$VERSION"
+	echo "usr/local/lib/libkipc-mqueue.so.0 -> libkipc-mqueue.so.$VERSION"
+	echo "usr/local/lib/libkipc-mqueue.so -> libkipc-mqueue.so.0"
 	echo "usr/local/lib/pkgconfig/kipc.pc"
 	echo "usr/local/lib/pkgconfig/kipc-transport.pc"
 	echo "usr/local/include/kipc.h"
@@ -47,6 +50,7 @@ man3_names() {	# the functions a man3 page's NAME line lists
 	[ ! -x "$KIPC_BENCH" ] || echo "usr/local/bin/kipc-bench"
 	echo "usr/local/share/man/man1/kipc-bench.1"
 	echo "usr/local/share/man/man8/kipcctl.8"
+	for m in man/*.7; do echo "usr/local/share/man/man7/${m##*/}"; done
 	for m in man/*.3; do
 		echo "usr/local/share/man/man3/${m##*/}"
 		for f in $(man3_names "$m"); do
@@ -89,6 +93,17 @@ transport_only() {	# every symbol of libkipc-transport is kipc_transport_*@@KIPC
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 check "libkipc-transport exports kipc_transport_* alone, versioned KIPC_TRANSPORT_0.1" transport_only
+# The shim's symbols are unversioned on purpose (see userlib/mqueue/libkipc-mqueue.map).
+mqueue_only() {	# libkipc-mqueue defines the <mqueue.h> calls and __mq_open_2, nothing else
+	local want got
+	want=$(printf '%s\n' __mq_open_2 mq_close mq_getattr mq_notify mq_open mq_receive \
+		mq_send mq_setattr mq_timedreceive mq_timedsend mq_unlink | sed 's/^/T /' | sort)
+	got=$(nm -D --defined-only "$p/lib/libkipc-mqueue.so.$VERSION" | awk '{ print $2 " " $3 }' | sort)
+	[ "$got" = "$want" ] || { echo "it defines:"; echo "$got"; return 1; }
+}
+check "libkipc-mqueue exports mq_* and __mq_open_2 alone, as functions" mqueue_only
+check "libkipc-mqueue's soname is libkipc-mqueue.so.0, and it needs libc alone" \
+	bash -c "readelf -d '$p/lib/libkipc-mqueue.so.$VERSION' | grep -q 'SONAME.*\[libkipc-mqueue.so.0\]' && [ \"\$(readelf -d '$p/lib/libkipc-mqueue.so.$VERSION' | grep NEEDED | grep -cv 'libc.so.6')\" = 0 ]"
 check "libkipc-transport's soname is libkipc-transport.so.0 and it needs libkipc.so.0" \
 	bash -c "readelf -d '$p/lib/libkipc-transport.so.$VERSION' | grep -q 'SONAME.*\[libkipc-transport.so.0\]' && readelf -d '$p/lib/libkipc-transport.so.$VERSION' | grep -q 'NEEDED.*\[libkipc.so.0\]'"
 check "the headers are the sources' copies" \

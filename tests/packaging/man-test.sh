@@ -9,6 +9,10 @@
 #    is what is tested; it must compile with -Werror against the built libraries; and run with
 #    no device (KIPC_DEVICE names a path that does not exist) it must exit 0, or 1 saying so
 #    with kipc_strerror()'s sentence;
+#  - every section-7 page (libkipc-mqueue.7) has NAME, SYNOPSIS, DESCRIPTION, ERRORS, EXAMPLES
+#    and SEE ALSO, its EXAMPLES one program read back as for section 3, that compiles against
+#    <mqueue.h> alone, runs on the kernel's queues, and preloaded with libkipc-mqueue.so
+#    without a device says ENOSYS;
 #  - kipc-bench.1 has OPTIONS and EXAMPLES; every long option that `kipc-bench --help` prints
 #    has an entry (.TP) under OPTIONS, and no option named there or in EXAMPLES is one that
 #    kipc-bench lacks;
@@ -168,20 +172,54 @@ check "a program using libkipc builds (make lib transport first)" \
 	compiles "$tmp/enoent.c" "$tmp/enoent"
 enoent=$("$tmp/enoent" 2>/dev/null)
 
+page_checks() {	# page_checks PAGE C SECTION...: its sections in order, ERRORS, the example as C in C
+	local page=$1 c=$2 sections
+	shift 2
+	sections=$(printf '%s, ' "$@")
+	check "${page##*/}: ${sections%, }" in_order "$page" "$@"
+	check "${page##*/}: its ERRORS list errnos (.TP, then .B ENAME) or say there are none" \
+		lists_errnos "$page"
+	check "${page##*/}: its EXAMPLES hold one program, roff that reads back as C" \
+		read_back "$page" "$c"
+	check "${page##*/}: the program read back is exactly what the page shows" \
+		same_as_shown "$page" "$c"
+}
+
 # ---- section 3 -------------------------------------------------------------------------------
 for page in "$PAGES"/*.3; do
 	name=$(basename "$page" .3)
 	c=$tmp/$name.c
-	check "$name.3: NAME, SYNOPSIS, DESCRIPTION, RETURN VALUE, ERRORS, EXAMPLES, SEE ALSO" \
-		in_order "$page" NAME SYNOPSIS DESCRIPTION "RETURN VALUE" ERRORS EXAMPLES "SEE ALSO"
-	check "$name.3: its ERRORS list errnos (.TP, then .B ENAME) or say there are none" \
-		lists_errnos "$page"
-	check "$name.3: its EXAMPLES hold one program, roff that reads back as C" \
-		read_back "$page" "$c"
-	check "$name.3: the program read back is exactly what the page shows" same_as_shown "$page" "$c"
+	page_checks "$page" "$c" NAME SYNOPSIS DESCRIPTION "RETURN VALUE" ERRORS EXAMPLES "SEE ALSO"
 	check "$name.3: the program compiles with -Werror" compiles "$c" "$tmp/$name"
 	check "$name.3: the program, run without a device, exits 0 or says the device is missing" \
 		runs_without_device "$tmp/$name"
+done
+
+# ---- section 7: libkipc-mqueue.7 --------------------------------------------------------------
+# Its example is a program of <mqueue.h> alone: plain, on the kernel's queues, it exits 0;
+# with the shim preloaded and no device it exits 1 with ENOSYS's sentence, as the page says.
+preload=$BUILD/lib/libkipc-mqueue.so
+runs_plain() {	# runs_plain BINARY
+	timeout 30 "$1" < /dev/null > "$1.out" 2>&1 || { echo "exit $?:"; cat "$1.out"; return 1; }
+}
+says_enosys() {	# says_enosys BINARY: preloaded without a device, exit 1 saying ENOSYS
+	local rc
+	LD_PRELOAD=$preload KIPC_DEVICE=$tmp/no-kipc-device timeout 30 "$1" < /dev/null > "$1.out" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && grep -qF "$(perl -e '$! = 38; print "$!"')" "$1.out" && return 0
+	echo "exit $rc (want 1, saying ENOSYS):"
+	cat "$1.out"
+	return 1
+}
+for page in "$PAGES"/*.7; do
+	name=$(basename "$page" .7)
+	c=$tmp/$name.c
+	page_checks "$page" "$c" NAME SYNOPSIS DESCRIPTION ERRORS EXAMPLES "SEE ALSO"
+	check "$name.7: the program compiles with -Werror against <mqueue.h> alone" \
+		"$CC" -std=gnu11 -Wall -Wextra -Werror -o "$tmp/$name" "$c" -lrt
+	check "$name.7: the program runs on the kernel's queues" runs_plain "$tmp/$name"
+	check "$name.7: preloaded with $preload (make mqueue) and no device, it says ENOSYS" \
+		says_enosys "$tmp/$name"
 done
 
 # ---- kipc-bench.1 ----------------------------------------------------------------------------
@@ -211,7 +249,7 @@ check "kipc-bench.1: EXAMPLES show kipc-bench with options" test -n "$used"
 check "kipc-bench.1: EXAMPLES use no option kipc-bench lacks" none "not in --help:" "$unknown_used"
 
 # ---- every page ------------------------------------------------------------------------------
-for page in "$PAGES"/*.3 "$bench_page"; do
+for page in "$PAGES"/*.3 "$PAGES"/*.7 "$bench_page"; do
 	check "${page##*/}: .TH names it, its section, a date and kipc $version" th_line "$page"
 	check "${page##*/}: man --warnings prints nothing" quiet_man "$page"
 done

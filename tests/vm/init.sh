@@ -8,6 +8,10 @@
 #   kunit KO                       load a KUnit module, report each suite's KTAP, unload it
 #   kselftest PROG [ARGS]          run a kselftest program (exit 0 or 4)
 #   kselftest-injected PROG        the same under fault injection (KIPC_FAULT_INJECT=1)
+#   kselftest-preload LIB PROG [ARGS]  run a kselftest program plain, then with LD_PRELOAD=LIB
+#                                  (and KIPC_PRELOADED=LIB, for its cases that only then
+#                                  apply): the second run's results are the step's, and each
+#                                  result of the first must be the same in it
 #   run PROG [ARGS]                run a program; must exit 0
 #   hold PATH                      keep PATH open in a background process
 #   background PROG                start PROG in the background and wait (10 s at most) for it
@@ -118,6 +122,30 @@ while read -r kind arg rest <&4; do
 		timeout -s KILL "$STEP_TIMEOUT" $arg $rest </dev/null >&3 2>&3
 		rc=$?
 		[ $rc -eq 4 ] && rc=0
+		end_step "$name" $rc
+		;;
+	kselftest-preload)
+		set -- $rest
+		timeout -s KILL "$STEP_TIMEOUT" "$@" </dev/null > /tmp/plain.tap 2>&1
+		plain_rc=$?
+		LD_PRELOAD=$arg KIPC_PRELOADED=$arg timeout -s KILL "$STEP_TIMEOUT" "$@" \
+			</dev/null > /tmp/preload.tap 2>&1
+		rc=$?
+		[ $rc -eq 4 ] && rc=0
+		cat /tmp/preload.tap >&3
+		# The verdicts, case by case, but for those that apply only when preloaded.
+		for f in plain preload; do
+			grep -E '^(not )?ok [0-9]+ ' /tmp/$f.tap | grep -v ' kipc-only: ' > /tmp/$f.verdicts
+		done
+		if ! diff /tmp/plain.verdicts /tmp/preload.verdicts > /tmp/verdicts.diff; then
+			say "# with LD_PRELOAD=$arg the results differ from the plain run's (exit $plain_rc):"
+			sed 's/^/# /' /tmp/verdicts.diff >&3
+			rc=1
+		elif [ ! -s /tmp/plain.verdicts ]; then
+			say "# the plain run reported nothing (exit $plain_rc):"
+			sed 's/^/# /' /tmp/plain.tap >&3
+			rc=1
+		fi
 		end_step "$name" $rc
 		;;
 	run)

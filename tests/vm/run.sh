@@ -113,12 +113,25 @@ check)
 		echo "release"
 		[ -f "$kmod/tests/kunit/kipc_kunit.ko" ] && echo "kunit /lib/kipc/kipc_kunit.ko"
 		for t in "$BUILD"/tests/selftests/*_test; do echo "kselftest /bin/$(basename "$t")"; done
+		# The POSIX queue conformance test on the kernel's queues, then unmodified on kipc's
+		# through libkipc-mqueue.so, wanting the same results (userlib/mqueue/mqueue.mk).
+		echo "kselftest /bin/mq_conformance_test"
+		echo "kselftest-preload libkipc-mqueue.so /bin/mq_conformance_test"
 		echo "run /bin/kipc-shm-hello"
 		# Leave channels with queued messages behind: rmmod must free them all.
 		echo "run /bin/kipc-leave-channels"
 		echo "rmmod kipc"
 		echo "kmemleak"
 	} > "$work/plan"
+	# The conformance test is dynamically linked, as a preload needs: it, the shim (where the
+	# loader looks for a bare LD_PRELOAD name) and, through the overlay, what ldd names.
+	mq_test="$BUILD/tests/mqueue/mq_conformance_test"
+	mq_shim="$BUILD/lib/libkipc-mqueue.so"
+	[ -x "$mq_test" ] && [ -f "$mq_shim" ] ||
+		{ echo "run.sh: no $mq_test or $mq_shim (make -s all tests)" >&2; exit 1; }
+	mkdir -p "$work/overlay/bin" "$work/overlay/usr/lib"
+	cp "$mq_test" "$work/overlay/bin/"
+	cp -L "$mq_shim" "$work/overlay/usr/lib/libkipc-mqueue.so"
 	;;
 faultinject)
 	# Every selftest with allocations and user copies failing at random, then again without:
