@@ -608,7 +608,7 @@ int kipc_registry_stat(struct kipc_file *kf, void *arg)
 	st->max_msg_size = ch->max_msg_size;
 	st->overflow = ch->overflow;
 	st->ctime_ns = ch->ctime_ns;
-	st->__reserved = 0;
+	st->access = (st->flags & KIPC_STAT_SELF) ? kf->access : 0;
 
 	spin_lock(&ch->lock);
 	st->state = (linked ? 0 : KIPC_STATE_DESTROYED) |

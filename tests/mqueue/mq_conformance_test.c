@@ -659,6 +659,8 @@ static int t_receive_errors(void)
 	wo = mq_open(qname, O_WRONLY);
 	expect_ok(wo, "open O_WRONLY");
 	expect_err(mq_receive(wo, buf, sizeof(buf), NULL), EBADF, "mq_receive on O_WRONLY");
+	expect_err(mq_receive(wo, buf, 1, NULL), EBADF,
+		   "mq_receive on O_WRONLY with too little room: EBADF comes first");
 	expect_err(mq_receive(-1, buf, sizeof(buf), NULL), EBADF, "mq_receive on -1");
 	expect(mq_receive(q, buf, sizeof(buf), NULL) == 1, "the message is still there");
 	return 0;

@@ -369,7 +369,7 @@ static void mut_stat_reserved(struct ctx *c, void *arg, const struct bcase *t)
 {
 	struct kipc_stat *st = arg;
 
-	st->__reserved = ~0u;
+	st->access = ~0u;
 	st->__reserved2 = ~0u;
 }
 

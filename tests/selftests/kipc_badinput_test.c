@@ -586,8 +586,10 @@ static const char *check_stat_reserved(struct ctx *c, const void *arg)
 {
 	const struct kipc_stat *st = arg;
 
-	if (st->__reserved || st->__reserved2)
+	if (st->__reserved2)
 		return "a reserved field came back non-zero";
+	if (st->access != ((st->flags & KIPC_STAT_SELF) ? RW : 0))
+		return "access is not the fd's own (SELF) or 0 (by name)";
 	return strcmp(st->name, c->mq) ? "not the fd's own channel" : NULL;
 }
 

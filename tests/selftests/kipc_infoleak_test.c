@@ -470,7 +470,7 @@ TEST_F(leak, stat_by_name_is_all_output)
 	ASSERT_EQ(0, raw_ioctl(self->ctl, KIPC_IOC_STAT, &st));
 	EXPECT_STREQ(self->name, st.name);
 	EXPECT_EQ(-1, name_dirt(st.name));
-	EXPECT_EQ(0, st.__reserved);
+	EXPECT_EQ(RW, st.access);
 	EXPECT_EQ(0, st.__reserved2);
 	EXPECT_EQ(1, st.depth);
 	EXPECT_EQ(-1, poison_at(&st, sizeof(st)));
@@ -492,7 +492,7 @@ TEST_F(leak, stat_self_is_all_output)
 	ASSERT_EQ(0, raw_ioctl(fd, KIPC_IOC_STAT, &st));
 	EXPECT_STREQ(self->name, st.name);
 	EXPECT_EQ(-1, name_dirt(st.name));
-	EXPECT_EQ(0, st.__reserved);
+	EXPECT_EQ(RW, st.access);
 	EXPECT_EQ(0, st.__reserved2);
 	EXPECT_EQ(-1, poison_at(&st, sizeof(st)));
 	close(fd);
@@ -587,7 +587,7 @@ TEST_F(leak, doorbell_structs_are_all_output)
 	ASSERT_EQ(0, raw_ioctl(fd, KIPC_IOC_STAT, &st));
 	EXPECT_EQ(KIPC_TYPE_SHM, st.type);
 	EXPECT_EQ(-1, name_dirt(st.name));
-	EXPECT_EQ(0, st.__reserved);
+	EXPECT_EQ(RW, st.access);
 	EXPECT_EQ(0, st.__reserved2);
 	EXPECT_EQ(-1, poison_at(&st, sizeof(st)));
 	close(fd);

@@ -79,6 +79,8 @@
 #define KIPC_FEATURE_MQ_NOTIFY	0x0000000000000100ULL
 /* KIPC_CREATE_RLIMIT: a queue's capacity charged to RLIMIT_MSGQUEUE, as mq_open(3) does */
 #define KIPC_FEATURE_RLIMIT	0x0000000000000200ULL
+/* kipc_stat.access: the fd's own access, for KIPC_STAT_SELF */
+#define KIPC_FEATURE_STAT_ACCESS 0x0000000000000400ULL
 
 /* Channel types (kipc_create.type, kipc_stat.type). */
 #define KIPC_TYPE_MQ		1
@@ -281,7 +283,9 @@ struct kipc_destroy {
  * @overflow: KIPC_OVERFLOW_*
  * @attachments: fds attached now
  * @depth: messages queued now
- * @__reserved: zero
+ * @access: KIPC_STAT_SELF: the KIPC_ACCESS_* this fd is attached with (so a library can tell
+ *          EBADF before it calls); by name: 0.  Zero on modules without
+ *          KIPC_FEATURE_STAT_ACCESS, where this was a reserved field
  * @bytes: bytes queued now
  * @sent: messages sent, all time
  * @received: messages received, all time
@@ -316,7 +320,7 @@ struct kipc_stat {
 	__u32 overflow;
 	__u32 attachments;
 	__u32 depth;
-	__u32 __reserved;
+	__u32 access;
 	__aligned_u64 bytes;
 	__aligned_u64 sent;
 	__aligned_u64 received;

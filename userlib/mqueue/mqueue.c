@@ -282,6 +282,9 @@ static ssize_t mq_receive_until(mqd_t mqdes, char *msg_ptr, size_t msg_len,
 	ret = kipc_stat_self(mqdes, &st);
 	if (ret)
 		return mq__fail(mq__errno((int)ret));
+	/* Linux's order: a descriptor not open for reading first (0: a module that cannot say). */
+	if (st.access && !(st.access & KIPC_ACCESS_READ))
+		return mq__fail(-EBADF);
 	/* Linux wants room for the largest message, whatever the next one's size. */
 	if (msg_len < st.max_msg_size)
 		return mq__fail(-EMSGSIZE);

@@ -722,8 +722,12 @@ static void check_stat_fields(const struct kipc_stat *st, const char *how)
 		fail("%s: attachments %u (underflow?)", how, st->attachments);
 	if (!memchr(st->name, 0, KIPC_NAME_MAX))
 		fail("%s: name not terminated", how);
-	if (st->__reserved || st->__reserved2)
-		fail("%s: reserved fields not zero", how);
+	if (st->__reserved2)
+		fail("%s: reserved field not zero", how);
+	if (st->access & ~(KIPC_ACCESS_READ | KIPC_ACCESS_WRITE))
+		fail("%s: access %#x", how, st->access);
+	if (!(st->flags & KIPC_STAT_SELF) && st->access)
+		fail("%s: access %#x by name", how, st->access);
 	if (st->type == KIPC_TYPE_MQ) {
 		if (st->sent < st->received + st->dropped + st->depth)
 			fail("%s: sent %llu < received %llu + dropped %llu + depth %u", how,
