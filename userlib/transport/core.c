@@ -39,6 +39,7 @@ static const struct kipc__backend *const backends[] = {
 	&kipc__tp_sysv_msg,
 	&kipc__tp_sysv_shm,
 	&kipc__tp_posix_mq,
+	&kipc__tp_posix_mq_kipc,
 	&kipc__tp_posix_shm,
 	&kipc__tp_posix_shm_inplace,
 	&kipc__tp_posix_shm_pmutex,

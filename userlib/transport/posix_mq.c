@@ -315,9 +315,16 @@ static const struct kipc_transport_ops pmq_ops = {
 	.close = pmq_close,
 };
 
-const struct kipc__backend kipc__tp_posix_mq = {
-	.pub.name = "posix-mq",
-	.pub.summary = "POSIX message queues (mq_open); up to fs.mqueue.msgsize_max unprivileged",
+/* posix_mq_kipc.c builds this file once more, as another backend. */
+#ifndef PMQ_BACKEND
+#define PMQ_BACKEND	kipc__tp_posix_mq
+#define PMQ_NAME	"posix-mq"
+#define PMQ_SUMMARY	"POSIX message queues (mq_open); up to fs.mqueue.msgsize_max unprivileged"
+#endif
+
+const struct kipc__backend PMQ_BACKEND = {
+	.pub.name = PMQ_NAME,
+	.pub.summary = PMQ_SUMMARY,
 	.pub.flags = KIPC_TRANSPORT_PAIR | KIPC_TRANSPORT_NAMED,
 	.ops = &pmq_ops,
 	.params = NULL,

@@ -337,7 +337,8 @@ void kipc__fd_close(struct kipc_transport *tp);
 
 extern const struct kipc__backend kipc__tp_pipe, kipc__tp_fifo, kipc__tp_unix_stream,
 	kipc__tp_unix_dgram, kipc__tp_unix_seqpacket, kipc__tp_tcp, kipc__tp_sysv_msg,
-	kipc__tp_sysv_shm, kipc__tp_posix_mq, kipc__tp_posix_shm, kipc__tp_eventfd,
+	kipc__tp_sysv_shm, kipc__tp_posix_mq, kipc__tp_posix_mq_kipc, kipc__tp_posix_shm,
+	kipc__tp_eventfd,
 	kipc__tp_kipc_mq, kipc__tp_kipc_mq_batch, kipc__tp_kipc_mq_call, kipc__tp_kipc_rpc, kipc__tp_kipc_ring,
 	kipc__tp_kipc_ring_doorbell, kipc__tp_kipc_ring_inplace, kipc__tp_posix_shm_inplace,
 	kipc__tp_kipc_pool, kipc__tp_posix_shm_pmutex, kipc__tp_posix_shm_psem,

@@ -17,13 +17,30 @@
 
 TRANSPORT_SRCS := $(wildcard userlib/transport/*.c)
 TRANSPORT_HDRS := $(wildcard userlib/transport/*.h) userlib/include/kipc-transport.h
-TRANSPORT_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/obj/%.o,$(TRANSPORT_SRCS))
-TRANSPORT_PIC_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/pic/%.o,$(TRANSPORT_SRCS))
+# posix-mq-kipc (posix_mq_kipc.c) runs the posix-mq backend's code on libkipc-mqueue: the shim's
+# sources once more, under the names mqueue_names.h gives them, in the transport's own folder.
+TRANSPORT_MQ_SRCS := $(wildcard userlib/mqueue/*.c)
+TRANSPORT_MQ_HDRS := $(wildcard userlib/mqueue/*.h) userlib/transport/mqueue_names.h
+TRANSPORT_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/obj/%.o,$(TRANSPORT_SRCS)) \
+	$(patsubst userlib/mqueue/%.c,$(BUILD)/lib/obj/transport/mqueue/%.o,$(TRANSPORT_MQ_SRCS))
+TRANSPORT_PIC_OBJS := $(patsubst userlib/%.c,$(BUILD)/lib/pic/%.o,$(TRANSPORT_SRCS)) \
+	$(patsubst userlib/mqueue/%.c,$(BUILD)/lib/pic/transport/mqueue/%.o,$(TRANSPORT_MQ_SRCS))
+TRANSPORT_MQ_CFLAGS := -Iuserlib/src -pthread -include userlib/transport/mqueue_names.h
 TRANSPORT_SO_NAME := libkipc-transport.so.0
 TRANSPORT_SO := $(BUILD)/lib/libkipc-transport.so.$(VERSION)
 TRANSPORT_MAP := userlib/transport/libkipc-transport.map
 
 transport: $(TRANSPORT_A) $(TRANSPORT_SO)
+
+$(BUILD)/lib/obj/transport/mqueue/%.o: userlib/mqueue/%.c $(LIB_HDRS) $(TRANSPORT_MQ_HDRS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(TRANSPORT_MQ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/pic/transport/mqueue/%.o: userlib/mqueue/%.c $(LIB_HDRS) $(TRANSPORT_MQ_HDRS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(TRANSPORT_MQ_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(BUILD)/lib/obj/transport/%.o: userlib/transport/%.c $(LIB_HDRS) $(TRANSPORT_HDRS)
 	@mkdir -p $(dir $@)
@@ -43,7 +60,7 @@ $(TRANSPORT_A): $(TRANSPORT_OBJS)
 $(TRANSPORT_SO): $(TRANSPORT_PIC_OBJS) $(TRANSPORT_MAP) $(LIB_SO) VERSION
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,$(TRANSPORT_SO_NAME) -Wl,--version-script=$(TRANSPORT_MAP) \
-		-Wl,-z,defs -o $@ $(TRANSPORT_PIC_OBJS) -L$(BUILD)/lib -lkipc
+		-Wl,-z,defs -pthread -o $@ $(TRANSPORT_PIC_OBJS) -L$(BUILD)/lib -lkipc
 	$(Q)ln -sf $(notdir $@) $(BUILD)/lib/$(TRANSPORT_SO_NAME)
 	$(Q)ln -sf $(TRANSPORT_SO_NAME) $(BUILD)/lib/libkipc-transport.so
 
