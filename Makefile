@@ -77,7 +77,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 KMOD_SRCS := Kbuild VERSION $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs docs-check host-test vm-test vm-test-stock vm-test-lts \
-	vm-test-newest vm-test-debug vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
+	vm-test-newest vm-test-debug vm-test-mqueue vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
 
 all: module-if-any lib transport mqueue kipcctl bench
 
@@ -269,6 +269,12 @@ vm-test-newest: lib tests
 
 vm-test-debug: vm-test-newest
 
+# The kernel's own mqueue selftests, mq_perf_tests included, on the kernel's queues and on
+# kipc's through libkipc-mqueue.so (the check plan runs mq_open_tests both ways everywhere);
+# icount, so that the figures are instruction counts that repeat.
+vm-test-mqueue: lib tests
+	@bash tests/vm/run.sh --kernel stock --plan mqueue --mode icount
+
 # Every selftest again with allocations and user copies failing at random (debug kernel).
 vm-test-faultinject: lib tests
 	@bash tests/vm/run.sh --kernel debug --plan faultinject
@@ -288,6 +294,7 @@ check: deps
 	@$(MAKE) -s vm-test-lts
 	@$(MAKE) -s vm-test-newest
 	@$(MAKE) -s vm-test-faultinject
+	@$(MAKE) -s vm-test-mqueue
 	@$(MAKE) -s packaging-check
 	@$(MAKE) -s vm-test-kipcctl
 	@$(MAKE) -s vm-test-walk

@@ -15,7 +15,7 @@ impl=kernel
 preload=
 if [ "$1" = --kipc ]; then
 	impl=kipc
-	preload=$dir/libkipc-mqueue.so
+	preload=/usr/lib/libkipc-mqueue.so
 	[ -f "$preload" ] || { echo "not ok 1 - no $preload in the guest"; exit 1; }
 	shift
 fi

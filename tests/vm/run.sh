@@ -83,7 +83,7 @@ debug)
 *) echo "run.sh: --kernel is stock, lts, debug or newest" >&2; exit 2 ;;
 esac
 # The kernel's mq_perf_tests makes 10 million sends and receives, twice (kernel and kipc).
-[ "$plan" = mqueue ] && vm_timeout=${KIPC_VM_TIMEOUT:-2400}
+[ "$plan" = mqueue ] && vm_timeout=${KIPC_VM_TIMEOUT:-3600}
 [ -f "$vmlinuz" ] || { echo "run.sh: no kernel image at $vmlinuz (run make deps)" >&2; exit 1; }
 [ -f "$KDIR/Makefile" ] || { echo "run.sh: no kernel build tree at $KDIR (run make deps)" >&2; exit 1; }
 
@@ -95,6 +95,24 @@ say "building the module against $KDIR"
 make -s -C "$top" module KDIR="$KDIR" KMOD_OUT="$kmod" KMOD_FLAGS="KIPC_HARNESS=m"
 
 # ---- the plan --------------------------------------------------------------------------------
+# The POSIX queue programs, dynamically linked as a preload needs, in the plan's overlay: the
+# conformance test, the kernel's own mqueue selftests with their wrapper, and the shim (in
+# /usr/lib, where the loader looks for a bare LD_PRELOAD name); ldd names the rest.
+mqueue_overlay() {
+	local f
+	for f in "$BUILD/tests/mqueue/mq_conformance_test" "$BUILD/lib/libkipc-mqueue.so" \
+		 "$BUILD/ksft-mqueue/mq_open_tests" "$BUILD/ksft-mqueue/mq_perf_tests"; do
+		[ -e "$f" ] || { echo "run.sh: no $f (make -s all tests)" >&2; exit 1; }
+	done
+	mkdir -p "$work/overlay/bin" "$work/overlay/usr/lib/kipc-ksft"
+	cp "$BUILD/tests/mqueue/mq_conformance_test" "$work/overlay/bin/"
+	cp -L "$BUILD/lib/libkipc-mqueue.so" "$work/overlay/usr/lib/libkipc-mqueue.so"
+	cp "$BUILD/ksft-mqueue/mq_open_tests" "$BUILD/ksft-mqueue/mq_perf_tests" \
+		"$work/overlay/usr/lib/kipc-ksft/"
+	cp "$top/tests/vm/mqueue-ksft.sh" "$work/overlay/bin/mqueue-ksft"
+	chmod 755 "$work/overlay/bin/mqueue-ksft"
+}
+
 case "$plan" in
 check)
 	{
@@ -117,21 +135,16 @@ check)
 		# through libkipc-mqueue.so, wanting the same results (userlib/mqueue/mqueue.mk).
 		echo "kselftest /bin/mq_conformance_test"
 		echo "kselftest-preload libkipc-mqueue.so /bin/mq_conformance_test"
+		# The kernel's own mq_open_tests, both ways (mq_perf_tests: the mqueue plan).
+		echo "kselftest /bin/mqueue-ksft open"
+		echo "kselftest /bin/mqueue-ksft --kipc open"
 		echo "run /bin/kipc-shm-hello"
 		# Leave channels with queued messages behind: rmmod must free them all.
 		echo "run /bin/kipc-leave-channels"
 		echo "rmmod kipc"
 		echo "kmemleak"
 	} > "$work/plan"
-	# The conformance test is dynamically linked, as a preload needs: it, the shim (where the
-	# loader looks for a bare LD_PRELOAD name) and, through the overlay, what ldd names.
-	mq_test="$BUILD/tests/mqueue/mq_conformance_test"
-	mq_shim="$BUILD/lib/libkipc-mqueue.so"
-	[ -x "$mq_test" ] && [ -f "$mq_shim" ] ||
-		{ echo "run.sh: no $mq_test or $mq_shim (make -s all tests)" >&2; exit 1; }
-	mkdir -p "$work/overlay/bin" "$work/overlay/usr/lib"
-	cp "$mq_test" "$work/overlay/bin/"
-	cp -L "$mq_shim" "$work/overlay/usr/lib/libkipc-mqueue.so"
+	mqueue_overlay
 	;;
 faultinject)
 	# Every selftest with allocations and user copies failing at random, then again without:
@@ -209,12 +222,7 @@ mqueue)
 	# tests/vm/mqueue-ksft.sh: against the kernel's queues, then against kipc's through
 	# libkipc-mqueue.so.  max_msgs=65536: mq_perf_tests raises msg_max to the kernel's hard
 	# limit and fills a queue that deep.  KIPC_MQUEUE_PERF=0 leaves mq_perf_tests out.
-	mkdir -p "$work/overlay/usr/lib/kipc-ksft" "$work/overlay/bin"
-	cp "$BUILD"/ksft-mqueue/mq_open_tests "$BUILD"/ksft-mqueue/mq_perf_tests \
-		"$work/overlay/usr/lib/kipc-ksft/"
-	cp -L "$BUILD"/lib/libkipc-mqueue.so "$work/overlay/usr/lib/kipc-ksft/"
-	cp "$top/tests/vm/mqueue-ksft.sh" "$work/overlay/bin/mqueue-ksft"
-	chmod 755 "$work/overlay/bin/mqueue-ksft"
+	mqueue_overlay
 	perf=${KIPC_MQUEUE_PERF:-1}
 	{
 		echo "kselftest /bin/mqueue-ksft open"
