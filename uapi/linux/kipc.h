@@ -184,8 +184,9 @@ struct kipc_info {
  *
  * KIPC_CREATE_RLIMIT (MQ only; EINVAL for SHM) reserves the queue's whole capacity as
  * mq_open(3) does: max_msgs * (max_msg_size + kipc's per-message overhead, the size of its
- * message header) is charged to the caller's euid, and the call fails with EDQUOT when that
- * euid's queues so charged would pass the caller's soft RLIMIT_MSGQUEUE.  The charge is kipc's
+ * message header, about 100 bytes) is charged to the caller's euid (Linux charges the real
+ * uid's), and the call fails with EDQUOT when that euid's queues so charged would pass the
+ * caller's soft RLIMIT_MSGQUEUE.  The charge is kipc's
  * own count (the kernel's POSIX queues are not in it) and goes when the queue is freed.  It
  * applies only when this call creates the queue; opening an existing queue charges nothing.
  */
@@ -608,27 +609,40 @@ struct kipc_wait {
  * @size: sizeof(struct kipc_mq_notify)
  * @flags: 0 to register, or KIPC_MQ_NOTIFY_REMOVE (then every other field must be 0)
  * @method: KIPC_MQ_NOTIFY_* (EOPNOTSUPP for another value)
- * @signo: SIGNAL: the signal, 1.._NSIG (EINVAL otherwise); 0 for the other methods
- * @value: SIGNAL: the signal's si_value; 0 for the other methods
+ * @signo: SIGNAL: the signal, 1..64 (the kernel's _NSIG; EINVAL otherwise); 0 for the
+ *         other methods
+ * @value: SIGNAL: the signal's si_value, its pointer-wide bits (sival_ptr); 0 for the others
  * @eventfd: EVENTFD: an eventfd descriptor (EBADF for anything else); 0 for the others
  * @removed: out: REMOVE: 1 when the call removed the caller's registration, 0 when the
  *           caller had none (it never registered, or the registration fired already)
  *
  * POSIX mq_notify(3) on a kipc queue.  The fd must be attached to a queue (ENOTCONN when it
- * is not, EBADF for a shared-page channel), with any access.  A queue holds at most one
- * registration, made by a process (the caller's thread group): EBUSY while it has one, the
- * caller's own included.  The registration fires once, and is gone then, when a send or a
- * batch puts a message on the queue while it is empty: a message handed to a receive
- * already waiting for it fires nothing (the receive was waiting, as POSIX wants).  It is also
- * gone when its process removes it, when its process closes any fd attached to the queue
- * (as a POSIX queue's is on close), and with the queue (KIPC_DESTROY_NOW, or the last close).
+ * is not, EBADF for a shared-page channel), with any access, as on Linux: whoever may attach
+ * may hold the one place until it closes.  A queue holds at most one registration, made by a
+ * process (the caller's thread group): EBUSY while it has one, the caller's own included.
+ *
+ * The registration fires once, and is gone then, when a send or a batch puts a message on the
+ * empty queue that no receive asleep on it takes at once: a message handed to a waiting
+ * receive fires nothing (the receive was waiting, as POSIX wants), and neither does a batch
+ * that leaves no more messages than receives asleep; a message the waiting receive cannot
+ * take (too little room), or that a failed receive puts back on the empty queue with nobody
+ * waiting, fires.  (A large message whose direct copy to the waiting receive misses is
+ * queued, and fires, though that receive then takes it.)  It is also gone when its process
+ * removes it, when its process closes any fd attached to the queue (as a POSIX queue's is on
+ * close), and with the queue (KIPC_DESTROY_NOW, or the last close), undelivered.  Delivery
+ * happens under the queue's lock: once a REMOVE or a close has taken the registration away,
+ * nothing of it arrives any more.
  *
  * SIGNAL queues the signal to the registering process with si_code SI_MESGQ, si_value
  * @value, si_pid the sender's process id and si_uid its real uid (both as the registering
- * process sees them), to one of its threads that does not block it (the first one, when they
- * all do); unless that process has exited or exec'd since it registered.  EVENTFD adds 1 to
- * the eventfd, held from registration until the registration is gone (a SIGEV_THREAD helper
- * reads it and starts the thread).
+ * process sees them), unless that process has exited or exec'd since it registered.  A
+ * module cannot send a process-wide signal with its own siginfo, so it goes to one live
+ * thread: one that does not block it, else the group leader, else any.  A thread that blocks
+ * it and waits for it (sigwaitinfo(), a signalfd) therefore gets it only when it is that one.
+ * EVENTFD adds 1 to the eventfd, held from registration until the registration is gone (a
+ * SIGEV_THREAD helper reads it and starts the thread); a registration gone undelivered adds
+ * nothing, so such a helper also watches for its own removal (libkipc-mqueue's does for
+ * mq_close and mq_notify(NULL)).
  */
 struct kipc_mq_notify {
 	__u32 size;
