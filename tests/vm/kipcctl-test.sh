@@ -87,7 +87,7 @@ has "status: the version" "^version +0\.1$"
 has "status: the refcount" "^refcount +0$"
 has "status: the parameter given" "^parameters .* max_msgs=512( |$)"
 has "status: the device node" "^device +/dev/kipc: mode 0666, owner root, group root$"
-has "status: the features" "^features +info mq batch call shm doorbell user-limits abstime \(0xff\)$"
+has "status: the features" "^features +info mq batch call shm doorbell user-limits abstime mq-notify rlimit stat-access \(0x7ff\)$"
 has "status: the namespace's channels" "^namespace +[0-9]+ of [0-9]+ channels in this IPC namespace$"
 has "status: the user's usage" "^user +uid 0: [0-9]+ of 256 channels, [0-9]+ of 268435456 shared-page bytes, [0-9]+ of [0-9]+ queued bytes$"
 

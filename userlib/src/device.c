@@ -49,6 +49,9 @@ const char *kipc_feature_name(__u64 feature)
 		{ KIPC_FEATURE_DOORBELL, "doorbell" },
 		{ KIPC_FEATURE_USER_LIMITS, "user-limits" },
 		{ KIPC_FEATURE_ABSTIME, "abstime" },
+		{ KIPC_FEATURE_MQ_NOTIFY, "mq-notify" },
+		{ KIPC_FEATURE_RLIMIT, "rlimit" },
+		{ KIPC_FEATURE_STAT_ACCESS, "stat-access" },
 	};
 	unsigned int i;
 
