@@ -1366,7 +1366,8 @@ static int fill_mq_notify(struct args *a, void *arg, struct ioctl_ctx *cx)
 	/* The odd ones out: an unknown flag, a field that REMOVE or the method does not take. */
 	if (!pick(a, 30))
 		n->flags |= 0x2;
-	if (!pick(a, 30))
+	/* A signal for a method that takes none (never a real SIGHUP registration). */
+	if (!pick(a, 30) && n->method != KIPC_MQ_NOTIFY_SIGNAL)
 		n->signo = 1;
 	return fd;
 }
