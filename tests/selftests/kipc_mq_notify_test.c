@@ -203,32 +203,46 @@ TEST_F(notify, remove_says_whether_it_removed)
 	close(fd);
 }
 
+/*
+ * A child asleep in a receive on @fd into @buf (@room bytes), which exits 0 when the receive
+ * returns @expect.  Return: its pid once it sleeps, or -1.
+ */
+static pid_t receive_asleep(int fd, void *buf, size_t room, long expect)
+{
+	int sync[2];
+	pid_t pid;
+
+	if (pipe(sync))
+		return -1;
+	pid = fork_child();
+	if (pid == 0) {
+		child_ready(sync[1]);
+		_exit(kipc_recv(fd, buf, room, NULL, 0, KIPC_FOREVER) == expect ? 0 : 1);
+	}
+	if (pid > 0 && !wait_blocked(sync[0], pid))
+		pid = -1;
+	close(sync[0]);
+	close(sync[1]);
+	return pid;
+}
+
 TEST_F(notify, a_message_handed_to_a_waiting_receive_fires_nothing)
 {
-	int fd, sync[2];
+	char buf[64];
+	int fd;
 	siginfo_t si;
 	pid_t pid;
 
 	REQUIRE_NOTIFY();
 	fd = q_signalled(self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(sync));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char buf[64];
-
-		child_ready(sync[1]);
-		_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER) == 4 ? 0 : 1);
-	}
-	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	pid = receive_asleep(fd, buf, 64, 4);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, put(fd, "ping", 0));
 	ASSERT_EQ(0, reap(pid));
 	EXPECT_EQ(0, took_usr1(&si, 200));
 	/* Not fired: still registered. */
 	EXPECT_EQ(-EBUSY, reg_none(fd));
-	close(sync[0]);
-	close(sync[1]);
 	close(fd);
 }
 
@@ -409,30 +423,21 @@ TEST_F(notify, not_to_an_owner_that_execd_since)
 
 TEST_F(notify, fires_when_the_waiting_receive_has_too_little_room)
 {
-	int fd, sync[2];
+	char buf[2];
+	int fd;
 	siginfo_t si;
 	pid_t pid;
 
 	REQUIRE_NOTIFY();
 	fd = q_signalled(self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(sync));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char buf[2];
-
-		child_ready(sync[1]);
-		_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER) == -EMSGSIZE ? 0 : 1);
-	}
-	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	pid = receive_asleep(fd, buf, 2, -EMSGSIZE);
+	ASSERT_LT(0, pid);
 	/* It cannot take this one: it stays queued, and the owner must hear of it. */
 	ASSERT_EQ(0, put(fd, "ten bytes!", 0));
 	ASSERT_EQ(0, reap(pid));
 	EXPECT_EQ(1, took_usr1(&si, 5000));
 	EXPECT_EQ(1, depth_of(fd));
-	close(sync[0]);
-	close(sync[1]);
 	close(fd);
 }
 
@@ -446,31 +451,22 @@ TEST_F(notify, a_batch_of_two_with_one_receive_asleep_fires)
 		.size = sizeof(b), .flags = NB, .vec = (__u64)(uintptr_t)v, .count = 2,
 		.vec_size = sizeof(v[0]),
 	};
-	int fd, sync[2];
+	char buf[64];
+	int fd;
 	siginfo_t si;
 	pid_t pid;
 
 	REQUIRE_NOTIFY();
 	fd = q_signalled(self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(sync));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		char buf[64];
-
-		child_ready(sync[1]);
-		_exit(kipc_recv(fd, buf, sizeof(buf), NULL, 0, KIPC_FOREVER) == 1 ? 0 : 1);
-	}
-	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	pid = receive_asleep(fd, buf, 64, 1);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, raw_ioctl(fd, KIPC_IOC_SEND_BATCH, &b));
 	ASSERT_EQ(2, b.done);
 	ASSERT_EQ(0, reap(pid));
 	/* The receive took one; the other waits, and the owner hears of it. */
 	EXPECT_EQ(1, took_usr1(&si, 5000));
 	EXPECT_EQ(1, depth_of(fd));
-	close(sync[0]);
-	close(sync[1]);
 	close(fd);
 }
 
@@ -499,32 +495,23 @@ TEST_F(notify, a_drop_queue_that_was_full_never_was_empty)
 
 TEST_F(notify, a_message_a_failed_receive_puts_back_fires)
 {
-	int fd, sync[2];
+	void *ro;
+	int fd;
 	siginfo_t si;
 	pid_t pid;
 
 	REQUIRE_NOTIFY();
 	fd = q_signalled(self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(sync));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (ro == MAP_FAILED)
-			_exit(2);
-		child_ready(sync[1]);
-		/* Handed the message, it cannot write it: it goes back on the queue. */
-		_exit(kipc_recv(fd, ro, 64, NULL, 0, KIPC_FOREVER) == -EFAULT ? 0 : 1);
-	}
-	ASSERT_TRUE(wait_blocked(sync[0], pid));
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	/* Handed the message, it cannot write it: it goes back on the queue. */
+	pid = receive_asleep(fd, ro, 64, -EFAULT);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, put(fd, "ping", 0));
 	ASSERT_EQ(0, reap(pid));
 	EXPECT_EQ(1, depth_of(fd));
 	EXPECT_EQ(1, took_usr1(&si, 5000));
-	close(sync[0]);
-	close(sync[1]);
 	close(fd);
 }
 
