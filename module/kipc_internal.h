@@ -132,6 +132,7 @@ struct kipc_user {
 struct kipc_user *kipc_user_get(kuid_t uid);
 struct kipc_user *kipc_user_find(kuid_t uid);
 void kipc_user_put(struct kipc_user *user);
+void kipc_user_put_many(struct kipc_user *user, unsigned int n);
 int kipc_user_charge(struct kipc_user *user, u64 bytes);
 void kipc_user_uncharge(struct kipc_user *user, u64 bytes);
 int kipc_user_charge_channel(struct kipc_user *user, u64 shm_bytes);
@@ -294,6 +295,7 @@ struct kipc_file {
 	bool forwarding;
 	struct wait_queue_entry fwd_readers;
 	struct wait_queue_entry fwd_writers;
+	struct kipc_batch_buf *batch;	/* kept for the next batch; taken and given by xchg */
 };
 
 /*
@@ -390,6 +392,7 @@ int kipc_mq_send(struct kipc_file *kf, const void __user *buf, u32 len, u32 prio
 		 ktime_t deadline);
 long kipc_mq_recv(struct kipc_file *kf, void __user *buf, u32 len, u32 *prio, u32 *needed,
 		  u32 flags, ktime_t deadline);
+void kipc_batch_buf_free(struct kipc_file *kf);
 int kipc_mq_send_batch(struct kipc_file *kf, void *arg);	/* struct kipc_batch */
 int kipc_mq_recv_batch(struct kipc_file *kf, void *arg);	/* struct kipc_batch */
 int kipc_mq_call(struct kipc_file *kf, void *arg);		/* struct kipc_call */

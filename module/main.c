@@ -481,6 +481,7 @@ static int kipc_release(struct inode *inode, struct file *file)
 	struct kipc_file *kf = file->private_data;
 
 	kipc_registry_detach(kf);
+	kipc_batch_buf_free(kf);
 	kipc_user_put(kf->user);
 	mutex_destroy(&kf->lock);
 	kfree(kf);

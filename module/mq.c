@@ -144,6 +144,45 @@ void kipc_msg_cache_drain(struct kipc_channel *ch)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_cache_drain);
 
+static size_t kipc_msg_size(u32 len)
+{
+	struct kipc_msg_buf *msg;
+
+	return struct_size(msg, data, len);
+}
+
+/* A fresh buffer for a message of @size bytes, header included: a cached size or kvmalloc. */
+static struct kipc_msg_buf *kipc_msg_buf_alloc(size_t size)
+{
+	struct kipc_msg_buf *msg;
+
+	if (size <= KIPC_MSG_CACHE_MAX) {
+		size_t cap = kmalloc_size_roundup(size);
+
+		/* Charged to the sender's memory cgroup, as a pipe buffer would be. */
+		msg = kmalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (msg)
+			msg->cap = cap;
+	} else {
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (msg)
+			msg->cap = 0;
+	}
+	return msg;
+}
+
+/* @msg is @user's (the caller counted its reference and its @size bytes). */
+static void kipc_msg_init(struct kipc_msg_buf *msg, struct kipc_user *user, size_t size,
+			  u32 len, u32 prio)
+{
+	INIT_LIST_HEAD(&msg->node);
+	msg->owns_level = false;
+	msg->user = user;
+	msg->charge = size;
+	msg->len = len;
+	msg->prio = prio;
+}
+
 /*
  * A message of @len bytes at @prio, charged to @user: from @ch's kept buffers when one fits
  * (@ch may be NULL: a fresh buffer).  Return: the message, or ERR_PTR(-EDQUOT) past the
@@ -153,39 +192,22 @@ struct kipc_msg_buf *kipc_msg_get(struct kipc_channel *ch, struct kipc_user *use
 				  u32 prio)
 {
 	struct kipc_msg_buf *msg = NULL;
-	size_t size = struct_size(msg, data, len);
+	size_t size = kipc_msg_size(len);
 	int ret;
 
 	ret = kipc_user_charge(user, size);
 	if (ret)
 		return ERR_PTR(ret);
-	if (size <= KIPC_MSG_CACHE_MAX) {
-		if (ch)
-			msg = kipc_msg_cache_take(ch, size);
-		if (!msg) {
-			size_t cap = kmalloc_size_roundup(size);
-
-			/* Charged to the sender's memory cgroup, as a pipe buffer would be. */
-			msg = kmalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-			if (msg)
-				msg->cap = cap;
-		}
-	} else {
-		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (msg)
-			msg->cap = 0;
-	}
+	if (ch && size <= KIPC_MSG_CACHE_MAX)
+		msg = kipc_msg_cache_take(ch, size);
+	if (!msg)
+		msg = kipc_msg_buf_alloc(size);
 	if (!msg) {
 		kipc_user_uncharge(user, size);
 		return ERR_PTR(-ENOMEM);
 	}
-	INIT_LIST_HEAD(&msg->node);
-	msg->owns_level = false;
+	kipc_msg_init(msg, user, size, len, prio);
 	refcount_inc(&user->ref);
-	msg->user = user;
-	msg->charge = size;
-	msg->len = len;
-	msg->prio = prio;
 	this_cpu_inc(kipc_msgs);
 	return msg;
 }
@@ -202,6 +224,91 @@ void kipc_msg_put(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 	kvfree(msg);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_put);
+
+/*
+ * A batch's messages, for the first @n entries of @v, charged to @user in one go and taken
+ * from @ch's kept buffers in one lock round, as far as they fit.  The result is what @n
+ * kipc_msg_get() calls would give.  Return: how many were made, from the first; *@err says
+ * why not more (-EDQUOT, -ENOMEM).
+ */
+static u32 kipc_msgs_get(struct kipc_channel *ch, struct kipc_user *user,
+			 const struct kipc_msg_vec *v, struct kipc_msg_buf **msgs, u32 n, int *err)
+{
+	u32 i, kept = 0;
+	u64 total = 0;
+
+	*err = 0;
+	for (i = 0; i < n; i++)
+		total += kipc_msg_size(v[i].len);
+	if (kipc_user_charge(user, total)) {
+		/* Not all of them: as many as the budget holds, one by one. */
+		for (i = 0; i < n; i++) {
+			msgs[i] = kipc_msg_get(ch, user, v[i].len, v[i].priority);
+			if (IS_ERR(msgs[i])) {
+				*err = PTR_ERR(msgs[i]);
+				break;
+			}
+		}
+		return i;
+	}
+	spin_lock(&ch->cache_lock);
+	while (kept < n && ch->cache_n &&
+	       ch->msg_cache[ch->cache_n - 1]->cap >= kipc_msg_size(v[kept].len))
+		msgs[kept++] = ch->msg_cache[--ch->cache_n];
+	spin_unlock(&ch->cache_lock);
+	for (i = 0; i < n; i++) {
+		size_t size = kipc_msg_size(v[i].len);
+
+		if (i >= kept) {
+			msgs[i] = kipc_msg_buf_alloc(size);
+			if (!msgs[i]) {
+				*err = -ENOMEM;
+				break;
+			}
+		}
+		kipc_msg_init(msgs[i], user, size, v[i].len, v[i].priority);
+		total -= size;
+	}
+	/* What the ones not made were charged. */
+	if (total)
+		kipc_user_uncharge(user, total);
+	if (i) {
+		refcount_add(i, &user->ref);
+		this_cpu_add(kipc_msgs, i);
+	}
+	return i;
+}
+
+/*
+ * @n messages are gone, as @n kipc_msg_put() calls would have them, but uncharged in one go
+ * for each run of one user's, and kept by @ch in one lock round as far as it has room.
+ */
+static void kipc_msgs_put(struct kipc_channel *ch, struct kipc_msg_buf **msgs, u32 n)
+{
+	u32 i, run;
+
+	for (i = 0; i < n; i += run) {
+		struct kipc_user *user = msgs[i]->user;
+		u64 bytes = msgs[i]->charge;
+
+		for (run = 1; i + run < n && msgs[i + run]->user == user; run++)
+			bytes += msgs[i + run]->charge;
+		kipc_user_uncharge(user, bytes);
+		kipc_user_put_many(user, run);
+	}
+	this_cpu_sub(kipc_msgs, n);
+	/* As kipc_msg_cache_give(): the death is read under cache_lock. */
+	spin_lock(&ch->cache_lock);
+	for (i = 0; i < n && !READ_ONCE(ch->dead) && ch->cache_n < kipc_msg_cache_slots(ch); i++) {
+		if (msgs[i]->cap) {
+			ch->msg_cache[ch->cache_n++] = msgs[i];
+			msgs[i] = NULL;
+		}
+	}
+	spin_unlock(&ch->cache_lock);
+	for (i = 0; i < n; i++)
+		kvfree(msgs[i]);
+}
 
 struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
 {
@@ -539,21 +646,31 @@ static void kipc_note_pid(struct pid **slot, struct task_struct *task)
 	put_pid(old);
 }
 
+/*
+ * Who a send by the current task is charged to: its euid's kipc_user.  The opener sending
+ * through its own fd needs no lookup; otherwise *@other holds the reference to put.
+ */
+static struct kipc_user *kipc_mq_sender(struct kipc_file *kf, struct kipc_user **other)
+{
+	kuid_t euid = current_euid();
+
+	*other = NULL;
+	if (uid_eq(euid, kf->user->uid))
+		return kf->user;
+	*other = kipc_user_get(euid);
+	return *other;
+}
+
 /* The message of a send by the current task, charged to its euid. */
 static struct kipc_msg_buf *kipc_mq_msg_new(struct kipc_channel *ch, struct kipc_file *kf,
 					    u32 len, u32 prio)
 {
-	struct kipc_user *sender = kf->user, *other = NULL;
+	struct kipc_user *sender, *other;
 	struct kipc_msg_buf *msg;
-	kuid_t euid = current_euid();
 
-	/* The opener sending through its own fd needs no lookup. */
-	if (!uid_eq(euid, sender->uid)) {
-		other = kipc_user_get(euid);
-		if (!other)
-			return ERR_PTR(-ENOMEM);
-		sender = other;
-	}
+	sender = kipc_mq_sender(kf, &other);
+	if (!sender)
+		return ERR_PTR(-ENOMEM);
 	msg = kipc_msg_get(ch, sender, len, prio);
 	if (other)
 		kipc_user_put(other);
@@ -1035,22 +1152,41 @@ copy:
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_recv);
 
-/* Read one vector entry of the caller's size; a non-zero unknown tail is E2BIG. */
-static int kipc_vec_get(const struct kipc_batch *b, u32 i, struct kipc_msg_vec *v)
+/*
+ * Read the first @n entries of @b's vector into @v.  At this kernel's entry size, as libkipc
+ * passes, that is one copy for the whole vector; otherwise one copy_struct_from_user() an
+ * entry (a non-zero unknown tail is E2BIG).  Return: how many entries were read and are
+ * valid, from the first; *@err says what was wrong with the next one (0 when all were).
+ */
+static u32 kipc_vecs_get(const struct kipc_batch *b, struct kipc_msg_vec *v, u32 n, int *err)
 {
-	const void __user *uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
-	int ret;
+	const void __user *uvec = u64_to_user_ptr(b->vec);
+	u32 i, ok = n;
 
-	/* This kernel's size, as libkipc passes: a fixed-size copy, no tail to look at. */
+	*err = 0;
 	if (b->vec_size == sizeof(*v)) {
-		if (copy_from_user(v, uvec, sizeof(*v)))
-			return -EFAULT;
+		size_t left = copy_from_user(v, uvec, (size_t)n * sizeof(*v));
+
+		/* What was copied before a fault is the caller's: it counts. */
+		if (left) {
+			ok = n - DIV_ROUND_UP(left, sizeof(*v));
+			*err = -EFAULT;
+		}
 	} else {
-		ret = copy_struct_from_user(v, sizeof(*v), uvec, b->vec_size);
-		if (ret)
-			return ret;
+		for (ok = 0; ok < n; ok++) {
+			*err = copy_struct_from_user(&v[ok], sizeof(*v),
+						     uvec + (size_t)ok * b->vec_size, b->vec_size);
+			if (*err)
+				break;
+		}
 	}
-	return v->__reserved ? -EINVAL : 0;
+	for (i = 0; i < ok; i++) {
+		if (v[i].__reserved) {
+			*err = -EINVAL;
+			return i;
+		}
+	}
+	return ok;
 }
 
 /* Write a received entry's len and priority, adjacent in user memory, as the one word. */
@@ -1072,33 +1208,70 @@ static int kipc_batch_check(const struct kipc_batch *b)
 	return 0;
 }
 
-/* One entry of a batch: what the caller's vector says, and its message. */
-struct kipc_batch_slot {
-	struct kipc_msg_vec v;
-	struct kipc_msg_buf *msg;
+/*
+ * A batch in the kernel: what the caller's vector says, and the entries' messages, for up to
+ * @cap entries.  Its fd keeps it for the next batch, as a queue keeps message buffers: a
+ * stream of batches then pays no allocation, and no init_on_alloc zeroing of up to 40 KiB,
+ * per call.  It holds nothing between calls that anyone reads.
+ */
+struct kipc_batch_buf {
+	u32 cap;
+	struct kipc_msg_buf **msgs;
+	struct kipc_msg_vec v[];
 };
 
-static struct kipc_batch_slot *kipc_batch_slots(const struct kipc_batch *b)
+/* Enough room for most batches: a smaller one gets as much, so that one buffer serves all. */
+#define KIPC_BATCH_BUF_MIN	64
+
+static struct kipc_batch_buf *kipc_batch_buf_get(struct kipc_file *kf, u32 count)
 {
-	/* Up to 32 KiB: a failure is the caller's ENOMEM, not a warning in the log. */
-	return kvmalloc_array(b->count, sizeof(struct kipc_batch_slot), GFP_KERNEL | __GFP_NOWARN);
+	struct kipc_batch_buf *bb = xchg(&kf->batch, NULL);
+	u32 cap = max_t(u32, count, KIPC_BATCH_BUF_MIN);
+
+	if (bb && bb->cap >= count)
+		return bb;
+	kvfree(bb);
+	/* Up to 40 KiB, charged to the caller: a failure is its ENOMEM, not a warning. */
+	bb = kvmalloc(struct_size(bb, v, cap) + cap * sizeof(*bb->msgs),
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!bb)
+		return NULL;
+	bb->cap = cap;
+	bb->msgs = (struct kipc_msg_buf **)(bb->v + cap);
+	return bb;
+}
+
+/* Back to its fd, unless another batch on the same fd gave one back meanwhile. */
+static void kipc_batch_buf_put(struct kipc_file *kf, struct kipc_batch_buf *bb)
+{
+	if (cmpxchg(&kf->batch, NULL, bb))
+		kvfree(bb);
+}
+
+/* The fd is going: what it kept goes too. */
+void kipc_batch_buf_free(struct kipc_file *kf)
+{
+	kvfree(kf->batch);
+	kf->batch = NULL;
 }
 
 /*
- * A real batch: every message is read in and made before the lock, then as many as the
- * queue takes go on it in one lock round with one wake-up.  Only the first may wait; an
- * error met after a message was made ends the batch there, unreported, as before.
+ * A real batch: the vector is read in one copy, every message is made (charged in one go,
+ * buffers from the queue's cache in one lock round) and copied in before the lock, then as
+ * many as the queue takes go on it in one lock round with one wake-up.  Only the first may
+ * wait; an error met after a message was made ends the batch there, unreported, as before.
  */
 int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 {
+	struct kipc_user *sender, *other;
 	struct kipc_batch *b = arg;
-	struct kipc_batch_slot *slot;
+	struct kipc_batch_buf *bb;
 	struct kipc_channel *ch;
 	u32 flags, n, i, done = 0;
 	LIST_HEAD(doomed);
 	ktime_t deadline;
 	bool was_empty;
-	int ret, err = 0;
+	int ret, err;
 
 	ret = kipc_wait_begin(kf, b->flags, b->timeout_ns, &flags, &deadline);
 	if (!ret)
@@ -1108,28 +1281,41 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 	ch = kipc_mq_for(kf, KIPC_ACCESS_WRITE);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	slot = kipc_batch_slots(b);
-	if (!slot)
+	bb = kipc_batch_buf_get(kf, b->count);
+	if (!bb)
 		return -ENOMEM;
-	for (n = 0; n < b->count; n++) {
-		struct kipc_msg_vec *v = &slot[n].v;
-
-		err = kipc_vec_get(b, n, v);
-		if (!err && v->priority > KIPC_PRIO_MAX)
+	n = kipc_vecs_get(b, bb->v, b->count, &err);
+	for (i = 0; i < n; i++) {
+		if (bb->v[i].priority > KIPC_PRIO_MAX) {
 			err = -EINVAL;
-		if (!err && v->len > ch->max_msg_size)
-			err = -EMSGSIZE;
-		if (err)
-			break;
-		slot[n].msg = kipc_mq_msg_new(ch, kf, v->len, v->priority);
-		if (IS_ERR(slot[n].msg)) {
-			err = PTR_ERR(slot[n].msg);
 			break;
 		}
-		if (copy_from_user(slot[n].msg->data, u64_to_user_ptr(v->buf), v->len)) {
-			kipc_msg_put(ch, slot[n].msg);
-			err = -EFAULT;
+		if (bb->v[i].len > ch->max_msg_size) {
+			err = -EMSGSIZE;
 			break;
+		}
+	}
+	n = i;
+	if (n) {
+		sender = kipc_mq_sender(kf, &other);
+		if (sender) {
+			n = kipc_msgs_get(ch, sender, bb->v, bb->msgs, n, &ret);
+			if (ret)
+				err = ret;
+		} else {
+			n = 0;
+			err = -ENOMEM;
+		}
+		if (other)
+			kipc_user_put(other);
+	}
+	for (i = 0; i < n; i++) {
+		const void __user *buf = u64_to_user_ptr(bb->v[i].buf);
+
+		if (copy_from_user(bb->msgs[i]->data, buf, bb->v[i].len)) {
+			kipc_msgs_put(ch, bb->msgs + i, n - i);
+			err = -EFAULT;
+			n = i;
 		}
 	}
 	ret = err;
@@ -1142,11 +1328,11 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 		}
 		was_empty = !ch->depth;
 		for (; done < n; done++) {
-			ret = kipc_mq_queue_locked(ch, slot[done].msg, &doomed);
+			ret = kipc_mq_queue_locked(ch, bb->msgs[done], &doomed);
 			if (ret < 0)
 				break;
 			if (ret == KIPC_SEND_DROPPED)
-				list_add(&slot[done].msg->node, &doomed);
+				list_add(&bb->msgs[done]->node, &doomed);
 		}
 		if (done) {
 			struct kipc_notify_reg *notify = NULL;
@@ -1168,10 +1354,10 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 		if (ret)
 			break;
 	}
-	for (i = done; i < n; i++)
-		kipc_msg_put(ch, slot[i].msg);
+	if (done < n)
+		kipc_msgs_put(ch, bb->msgs + done, n - done);
 	kipc_msg_put_list(ch, &doomed);
-	kvfree(slot);
+	kipc_batch_buf_put(kf, bb);
 	b->done = done;
 	if (done)
 		return 0;
@@ -1185,7 +1371,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
  * priorities, last first, so the queue is as it was (a DROP queue refilled meanwhile keeps its
  * best max_msgs).  The receives they counted are undone.
  */
-static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *slot, u32 from,
+static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_msg_buf **msgs, u32 from,
 			     u32 taken, struct list_head *doomed)
 {
 	struct kipc_notify_reg *notify;
@@ -1196,7 +1382,7 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
 	spin_lock(&ch->lock);
 	was_empty = !ch->depth;
 	for (i = taken; i-- > from;) {
-		msg = slot[i].msg;
+		msg = msgs[i];
 		ch->received--;
 		if (ch->dead) {
 			list_add(&msg->node, doomed);
@@ -1217,23 +1403,74 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_batch_slot *sl
 }
 
 /*
- * A real batch receive: up to count messages taken in one lock round, each into its entry,
- * then copied out without the lock.  Every entry is read, and proven writable, first: a
- * message taken is always described.  A message that does not fit its entry ends the batch
- * before it (EMSGSIZE with the length needed, when it is the first).  KIPC_IOC_SEND_BATCH and
- * _RECV_BATCH's handlers: @arg is the kernel's copy of the caller's struct kipc_batch.
+ * A batch receive's lock round: messages off the head, best first, into @msgs while each fits
+ * its entry's room (@v), up to @n.  The messages of one priority go in one run, and their level
+ * changes hands (or leaves the tree) once a run, not once a message as a receive's unlink does.
+ * Return: how many were taken; the next one, if any, stays queued.
+ */
+static u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_vec *v,
+			       struct kipc_msg_buf **msgs, u32 n)
+{
+	u32 taken = 0;
+
+	lockdep_assert_held(&ch->lock);
+	while (taken < n) {
+		struct rb_node *first = rb_first_cached(&ch->prios);
+		struct kipc_msg_buf *msg, *heir;
+		struct kipc_prio *level;
+		bool owner_taken = false;
+		u32 from = taken;
+
+		if (!first)
+			break;
+		level = rb_entry(first, struct kipc_prio, node);
+		while (taken < n && !list_empty(&level->msgs)) {
+			msg = list_first_entry(&level->msgs, struct kipc_msg_buf, node);
+			if (msg->len > v[taken].len)
+				break;
+			/* The owner's level stays where it is until the run is over. */
+			list_del_init(&msg->node);
+			owner_taken |= msg->owns_level;
+			msg->owns_level = false;
+			ch->bytes -= msg->len;
+			msgs[taken++] = msg;
+		}
+		WRITE_ONCE(ch->depth, ch->depth - (taken - from));
+		if (list_empty(&level->msgs)) {
+			rb_erase_cached(&level->node, &ch->prios);
+			continue;
+		}
+		if (owner_taken) {
+			heir = list_first_entry(&level->msgs, struct kipc_msg_buf, node);
+			heir->level.prio = level->prio;
+			list_replace(&level->msgs, &heir->level.msgs);
+			rb_replace_node_cached(&level->node, &heir->level.node, &ch->prios);
+			heir->owns_level = true;
+		}
+		break;
+	}
+	return taken;
+}
+
+/*
+ * A real batch receive: the vector read in one copy, and every entry proven writable, first
+ * (a message taken is always described); up to count messages taken in one lock round, then
+ * copied out without the lock, and freed in one go.  A message that does not fit its entry
+ * ends the batch before it (EMSGSIZE with the length needed, when it is the first).
+ * KIPC_IOC_SEND_BATCH and _RECV_BATCH's handlers: @arg is the kernel's copy of the caller's
+ * struct kipc_batch.
  */
 int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 {
 	struct kipc_batch *b = arg;
 	struct kipc_msg_vec __user *uvec;
-	struct kipc_batch_slot *slot;
+	struct kipc_batch_buf *bb;
 	struct kipc_channel *ch;
 	struct kipc_msg_buf *msg;
 	u32 flags, n, i, taken = 0;
 	LIST_HEAD(doomed);
 	ktime_t deadline;
-	int ret, err = 0;
+	int ret, err;
 
 	ret = kipc_wait_begin(kf, b->flags, b->timeout_ns, &flags, &deadline);
 	if (!ret)
@@ -1243,17 +1480,15 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	slot = kipc_batch_slots(b);
-	if (!slot)
+	bb = kipc_batch_buf_get(kf, b->count);
+	if (!bb)
 		return -ENOMEM;
-	for (n = 0; n < b->count; n++) {
-		err = kipc_vec_get(b, n, &slot[n].v);
-		if (err)
-			break;
-		uvec = u64_to_user_ptr(b->vec) + (size_t)n * b->vec_size;
-		if (kipc_vec_answer(uvec, slot[n].v.len, slot[n].v.priority)) {
+	n = kipc_vecs_get(b, bb->v, b->count, &err);
+	for (i = 0; i < n; i++) {
+		uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
+		if (kipc_vec_answer(uvec, bb->v[i].len, bb->v[i].priority)) {
 			err = -EFAULT;
-			break;
+			n = i;
 		}
 	}
 	ret = err;
@@ -1264,19 +1499,16 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 			ret = -EIDRM;
 			break;
 		}
-		while (taken < n && (msg = kipc_mq_peek_locked(ch)) &&
-		       msg->len <= slot[taken].v.len) {
-			kipc_mq_unlink_locked(ch, msg);
-			atomic_inc(&ch->inflight);
-			ch->received++;
-			slot[taken++].msg = msg;
-		}
+		taken = kipc_mq_take_locked(ch, bb->v, bb->msgs, n);
 		if (taken) {
+			atomic_add(taken, &ch->inflight);
+			ch->received += taken;
 			ch->recv_time_ns = ktime_get_coarse_real_ns();
 			kipc_note_pid(&ch->last_recv_pid, current);
 			spin_unlock(&ch->lock);
 			break;
 		}
+		msg = kipc_mq_peek_locked(ch);
 		if (msg) {
 			/* The first does not fit its entry: say what it needs; it stays queued. */
 			ret = msg->len;
@@ -1292,9 +1524,9 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 	}
 
 	for (i = 0; i < taken; i++) {
-		msg = slot[i].msg;
+		msg = bb->msgs[i];
 		uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
-		if (copy_to_user(u64_to_user_ptr(slot[i].v.buf), msg->data, msg->len))
+		if (copy_to_user(u64_to_user_ptr(bb->v[i].buf), msg->data, msg->len))
 			break;
 		/* Proven writable above; only an unmap meanwhile fails, and then it is gone. */
 		if (kipc_vec_answer(uvec, msg->len, msg->prio)) {
@@ -1303,10 +1535,10 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 		}
 	}
 	if (i < taken)
-		kipc_mq_put_back(ch, slot, i, taken, &doomed);
+		kipc_mq_put_back(ch, bb->msgs, i, taken, &doomed);
 	b->done = i;
-	while (i--)
-		kipc_msg_put(ch, slot[i].msg);
+	if (i)
+		kipc_msgs_put(ch, bb->msgs, i);
 	if (taken) {
 		atomic_sub(taken, &ch->inflight);
 		kipc_mq_wake_n(&ch->writers, EPOLLOUT | EPOLLWRNORM, taken);
@@ -1314,7 +1546,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, taken - b->done);
 	}
 	kipc_msg_put_list(ch, &doomed);
-	kvfree(slot);
+	kipc_batch_buf_put(kf, bb);
 	if (b->done)
 		return 0;
 	if (taken)

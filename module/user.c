@@ -92,6 +92,14 @@ void kipc_user_put(struct kipc_user *user)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_put);
 
+/* Drop @n references to @user at once, as a batch's messages go. */
+void kipc_user_put_many(struct kipc_user *user, unsigned int n)
+{
+	/* The caller holds @n: the first n - 1 never drop the last one. */
+	WARN_ON(n > 1 && refcount_sub_and_test(n - 1, &user->ref));
+	kipc_user_put(user);
+}
+
 /* Return: 0, or -EDQUOT when @bytes more would pass max_user_bytes. */
 int kipc_user_charge(struct kipc_user *user, u64 bytes)
 {

@@ -185,15 +185,31 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+/* Whether fill_budget() and drain() go by batches of BATCH messages, not one by one. */
+static bool in_batches;
+#define BATCH		16
+
 /* Send PAYLOAD-byte messages through @fd, without waiting, until one fails (*@err). */
 static int fill_budget(int fd, int *err)
 {
 	static char payload[PAYLOAD];
-	int n, ret = 0;
+	struct kipc_msg_vec vec[BATCH];
+	int n, i, ret = 0;
 
-	for (n = 0; n < FILL_MAX; n++) {
-		ret = kipc_send(fd, payload, sizeof(payload), 0, 0, 0);
-		if (ret)
+	for (i = 0; i < BATCH; i++)
+		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)payload,
+						.len = sizeof(payload) };
+	for (n = 0; n < FILL_MAX; n += ret) {
+		if (!in_batches) {
+			ret = kipc_send(fd, payload, sizeof(payload), 0, 0, 0);
+			if (ret)
+				break;
+			ret = 1;
+			continue;
+		}
+		/* A batch past the budget sends what fits; the next one says why no more. */
+		ret = kipc_send_batch(fd, vec, BATCH, 0, 0);
+		if (ret <= 0)
 			break;
 	}
 	*err = ret;
@@ -203,11 +219,25 @@ static int fill_budget(int fd, int *err)
 /* Receive everything queued on @fd.  Return: how many messages there were. */
 static int drain(int fd)
 {
-	char buf[PAYLOAD];
-	int n = 0;
+	static char buf[BATCH][PAYLOAD];
+	struct kipc_msg_vec vec[BATCH];
+	int n = 0, i, ret;
 
-	while (n < 4 * FILL_MAX && kipc_recv(fd, buf, sizeof(buf), NULL, 0, 0) >= 0)
-		n++;
+	while (n < 4 * FILL_MAX) {
+		if (!in_batches) {
+			if (kipc_recv(fd, buf[0], sizeof(buf[0]), NULL, 0, 0) < 0)
+				break;
+			n++;
+			continue;
+		}
+		for (i = 0; i < BATCH; i++)
+			vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)buf[i],
+							.len = sizeof(buf[i]) };
+		ret = kipc_recv_batch(fd, vec, BATCH, 0, 0);
+		if (ret <= 0)
+			break;
+		n += ret;
+	}
 	return n;
 }
 
@@ -733,6 +763,24 @@ TEST_F_TIMEOUT(limits, root_fd_used_by_nobody_charges_nobody, 120)
 	fd = budget_queue(self, RW);
 	ASSERT_LE(0, fd) TH_LOG("%s", kipc_strerror(fd));
 	/* Opened by root; nobody gets it across fork + setresuid, then root sends on it too. */
+	two_senders(_metadata, self, fd, NOBODY, 0, fd);
+}
+
+/*
+ * The same by batches: one that passes the budget sends as many as fit, each charged to the
+ * uid that sent it, and batch receives that take both uids' messages at once uncharge each.
+ */
+TEST_F_TIMEOUT(limits, batches_on_a_root_fd_charge_their_sender, 120)
+{
+	int fd;
+
+	REQUIRE_ROOT();
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	in_batches = true;
+	ASSERT_EQ(0, set_limit(self, "max_user_bytes", BUDGET));
+	ASSERT_EQ(0, kipc_get_info(self->ctl, &self->info));
+	fd = budget_queue(self, RW);
+	ASSERT_LE(0, fd) TH_LOG("%s", kipc_strerror(fd));
 	two_senders(_metadata, self, fd, NOBODY, 0, fd);
 }
 

@@ -5,6 +5,8 @@
  * that fail midway, which queue or keep exactly the messages before.  The tests skip where
  * the module lacks KIPC_FEATURE_BATCH.
  */
+#include <pthread.h>
+
 #include "kipc_selftest.h"
 
 KIPC_MQ_FIXTURE(mq, "mq")
@@ -338,6 +340,173 @@ TEST_F(mq, batch_error_after_the_first_is_not_reported)
 	vec[1].len = sizeof(big);
 	ASSERT_EQ(1, kipc_recv_batch(fd, vec, 2, 0, 0));
 	EXPECT_EQ(-EAGAIN, kipc_recv_batch(fd, vec, 2, 0, 0));
+	close(fd);
+}
+
+/*
+ * The vector is read in one copy: where it runs into an unmapped page, the entries wholly
+ * before the page count, and the batch is theirs, sent or received; the first entry unreadable
+ * is the call's EFAULT.
+ */
+TEST_F(mq, batch_vector_running_into_an_unmapped_page_counts_the_entries_before)
+{
+	struct kipc_msg_vec *vec;
+	char room[3][8], buf[64];
+	unsigned int i, p;
+	char *two;
+	int fd;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, munmap(two + 4096, 4096));
+	/* Three entries end the first page, and the fourth would lie in the second. */
+	vec = (struct kipc_msg_vec *)(two + 4096) - 3;
+	for (i = 0; i < 3; i++)
+		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)"xyz", .len = i + 1,
+						.priority = 2 };
+	EXPECT_EQ(3, kipc_send_batch(fd, vec, 6, 0, 0));
+	EXPECT_EQ(3, depth_of(fd));
+	for (i = 0; i < 3; i++)
+		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)room[i],
+						.len = sizeof(room[i]) };
+	EXPECT_EQ(3, kipc_recv_batch(fd, vec, 8, 0, 0));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(i + 1, vec[i].len);
+		EXPECT_EQ(2, vec[i].priority);
+		EXPECT_EQ(0, memcmp(room[i], "xyz", i + 1));
+	}
+	EXPECT_EQ(0, depth_of(fd));
+	/* An entry that straddles into the page is unreadable too, and nothing moves. */
+	ASSERT_EQ(0, put(fd, "kept", 0));
+	vec = (struct kipc_msg_vec *)(two + 4096 - sizeof(*vec) / 2);
+	EXPECT_EQ(-EFAULT, kipc_send_batch(fd, vec, 1, 0, 0));
+	EXPECT_EQ(-EFAULT, kipc_recv_batch(fd, vec, 1, 0, 0));
+	EXPECT_EQ(1, depth_of(fd));
+	EXPECT_EQ(4, get(fd, buf, &p));
+	munmap(two, 4096);
+	close(fd);
+}
+
+/*
+ * A batch receive takes a priority's messages as one run: taking part of a run leaves the rest
+ * first in line, in order, behind any higher one sent meanwhile and ahead of later ones of
+ * their own priority; taking a whole run moves on to the next priority.
+ */
+TEST_F(mq, batch_recv_takes_part_of_a_priority_and_the_rest_keeps_its_place)
+{
+	static const char *const text[] = { "a", "b", "c", "d", "e" };
+	struct kipc_msg_vec vec[8];
+	char room[8][8], buf[64];
+	unsigned int i, p;
+	int fd;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, put(fd, text[i], 4));
+	ASSERT_EQ(0, put(fd, "low", 1));
+	for (i = 0; i < 8; i++)
+		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)room[i],
+						.len = sizeof(room[i]) };
+	ASSERT_EQ(2, kipc_recv_batch(fd, vec, 2, 0, 0));
+	EXPECT_EQ(0, memcmp(room[0], "a", 1));
+	EXPECT_EQ(0, memcmp(room[1], "b", 1));
+	ASSERT_EQ(0, put(fd, "f", 4));
+	ASSERT_EQ(0, put(fd, "high", 6));
+	EXPECT_EQ(4, get(fd, buf, &p));
+	EXPECT_STREQ("high", buf);
+	EXPECT_EQ(6, p);
+	for (i = 0; i < 8; i++)
+		vec[i].len = sizeof(room[i]);
+	/* c, d, e and f, then the lower level in the same call. */
+	ASSERT_EQ(5, kipc_recv_batch(fd, vec, 8, 0, 0));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(1, vec[i].len);
+		EXPECT_EQ(4, vec[i].priority);
+		EXPECT_EQ("cdef"[i], room[i][0]);
+	}
+	EXPECT_EQ(3, vec[4].len);
+	EXPECT_EQ(1, vec[4].priority);
+	EXPECT_EQ(0, memcmp(room[4], "low", 3));
+	EXPECT_EQ(0, depth_of(fd));
+	close(fd);
+}
+
+struct batch_sender {
+	int fd;
+	unsigned int count;
+	int sent;
+};
+
+static void *send_batches(void *arg)
+{
+	struct batch_sender *s = arg;
+	struct kipc_msg_vec vec[64];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 64; i++)
+		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)"m", .len = 1 };
+	/* 200 batches' worth; a full queue takes part of one, and the rest goes next. */
+	while (s->sent < 200 * (int)s->count) {
+		ret = kipc_send_batch(s->fd, vec, s->count - s->sent % s->count, 0, KIPC_FOREVER);
+		if (ret < 0)
+			break;
+		s->sent += ret;
+	}
+	return NULL;
+}
+
+/*
+ * Batches of any size, one after another and at once on one fd: the working memory the fd
+ * keeps between them (grown for a larger batch, and taken by one call at a time) changes
+ * nothing that anyone sees.
+ */
+TEST_F(mq, batches_of_any_size_at_once_on_one_fd)
+{
+	struct batch_sender s[2];
+	pthread_t t[2];
+	char *room;
+	struct kipc_msg_vec *vec;
+	unsigned int i, n;
+	int fd, got = 0, ret;
+
+	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
+	fd = q_new(self->name, 0, 0, KIPC_OVERFLOW_BLOCK);
+	ASSERT_LE(0, fd);
+	vec = calloc(1024, sizeof(*vec));
+	room = malloc(1024);
+	ASSERT_NE(NULL, vec);
+	ASSERT_NE(NULL, room);
+	for (i = 0; i < 2; i++) {
+		s[i] = (struct batch_sender){ .fd = fd, .count = i ? 64 : 3 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, send_batches, &s[i]));
+	}
+	/* Receives of 1024, 1 and 7 entries on the same fd meanwhile. */
+	for (n = 0; got < 200 * (3 + 64); n++) {
+		unsigned int count = n % 3 == 0 ? 1024 : n % 3 == 1 ? 1 : 7;
+
+		for (i = 0; i < count; i++)
+			vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)&room[i],
+							.len = 1 };
+		/* Both sides wait: the senders for room, the receive for a first message. */
+		ret = kipc_recv_batch(fd, vec, count, 0, KIPC_FOREVER);
+		ASSERT_LT(0, ret) TH_LOG("%s", kipc_strerror(ret));
+		for (i = 0; i < (unsigned int)ret; i++)
+			ASSERT_EQ('m', room[i]);
+		got += ret;
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+	EXPECT_EQ(200 * 3, s[0].sent);
+	EXPECT_EQ(200 * 64, s[1].sent);
+	EXPECT_EQ(0, depth_of(fd));
+	free(vec);
+	free(room);
 	close(fd);
 }
 
