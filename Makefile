@@ -77,7 +77,7 @@ VM_PROGS := $(patsubst tests/vm/progs/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/v
 KMOD_SRCS := Kbuild VERSION $(wildcard module/* uapi/linux/* tests/kunit/* tests/vm/harness/*)
 
 .PHONY: all help module module-if-any lib tests deps check lint sparse checkpatch uapi-padding uapi-ioctl-type kunitconfig-check docs docs-check host-test vm-test vm-test-stock vm-test-lts \
-	vm-test-newest vm-test-debug vm-test-mqueue vm-test-faultinject vm-test-demo vm-selftest run vm-shell debug-kernel clean host-tsan
+	vm-test-newest vm-test-debug vm-test-mqueue vm-test-faultinject vm-test-demo vm-selftest run vm-shell vm-profile debug-kernel clean host-tsan
 
 all: module-if-any lib transport mqueue kipcctl bench
 
@@ -319,6 +319,12 @@ vm-shell: deps
 	@$(MAKE) -s lib tests
 	@bash tests/vm/run.sh --kernel $(KERNEL) --plan shell
 
+# Where one path's instructions go: perf in the icount VM (WHAT=batch:kipc-mq, bench:pipe, ...).
+WHAT ?= batch:kipc-mq
+vm-profile: deps
+	@$(MAKE) -s lib tests
+	@bash tests/vm/profile.sh --kernel $(KERNEL) $(WHAT)
+
 debug-kernel: deps
 	@bash tests/vm/debug-kernel.sh
 
@@ -337,6 +343,7 @@ help:
 	@echo '  run                 the main job: the comparison in the test VM (MODE=realtime, KERNEL=...)'
 	@echo '  bench-host          the native comparison on this machine'
 	@echo '  vm-shell            the test VM with kipcctl and the installed tree, at a shell'
+	@echo '  vm-profile          perf in the icount VM: where WHAT (batch:kipc-mq, bench:pipe) spends'
 	@echo 'Test:'
 	@echo '  check               every test below, and lint: what CI runs'
 	@echo '  host-test, host-tsan, transport-test   the library on this machine'

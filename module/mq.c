@@ -306,8 +306,10 @@ static void kipc_msgs_put(struct kipc_channel *ch, struct kipc_msg_buf **msgs, u
 		}
 	}
 	spin_unlock(&ch->cache_lock);
+	/* What the cache took is NULL: kvfree(NULL) would still look up the address. */
 	for (i = 0; i < n; i++)
-		kvfree(msgs[i]);
+		if (msgs[i])
+			kvfree(msgs[i]);
 }
 
 struct kipc_msg_buf *kipc_msg_alloc(struct kipc_user *user, u32 len, u32 prio)
@@ -705,6 +707,43 @@ static int kipc_mq_queue_locked(struct kipc_channel *ch, struct kipc_msg_buf *ms
 	/* A message dropped on arrival was sent all the same: sent counts it too. */
 	ch->sent++;
 	return KIPC_SEND_QUEUED;
+}
+
+/*
+ * A send batch's lock round: @msgs from the first, each as kipc_mq_queue_locked() would have
+ * it, until one cannot go (*@ret: its -EAGAIN).  A message of the priority of the one before
+ * on a BLOCK or FAIL queue joins that level's tail without looking it up: nothing leaves the
+ * queue meanwhile (DROP evicts, so it goes the long way).  Those DROP drops itself go onto
+ * @doomed.  Return: how many went (queued, or dropped on arrival).
+ */
+static u32 kipc_mq_queue_batch_locked(struct kipc_channel *ch, struct kipc_msg_buf **msgs,
+				      u32 n, struct list_head *doomed, int *ret)
+{
+	bool drop = ch->overflow == KIPC_OVERFLOW_DROP;
+	struct kipc_prio *level = NULL;
+	struct kipc_msg_buf *msg;
+	u32 done;
+
+	lockdep_assert_held(&ch->lock);
+	*ret = 0;
+	for (done = 0; done < n; done++) {
+		msg = msgs[done];
+		if (level && msg->prio == level->prio && !kipc_mq_full_locked(ch)) {
+			list_add_tail(&msg->node, &level->msgs);
+			WRITE_ONCE(ch->depth, ch->depth + 1);
+			ch->bytes += msg->len;
+			ch->sent++;
+			continue;
+		}
+		*ret = kipc_mq_queue_locked(ch, msg, doomed);
+		if (*ret < 0)
+			break;
+		if (*ret == KIPC_SEND_DROPPED)
+			list_add(&msg->node, doomed);
+		else if (!drop)
+			level = kipc_mq_level_of(ch, msg);
+	}
+	return done;
 }
 
 /* After a send's lock round: the coarse clock, as STAT's times have jiffy resolution. */
@@ -1327,13 +1366,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			break;
 		}
 		was_empty = !ch->depth;
-		for (; done < n; done++) {
-			ret = kipc_mq_queue_locked(ch, bb->msgs[done], &doomed);
-			if (ret < 0)
-				break;
-			if (ret == KIPC_SEND_DROPPED)
-				list_add(&bb->msgs[done]->node, &doomed);
-		}
+		done = kipc_mq_queue_batch_locked(ch, bb->msgs, n, &doomed, &ret);
 		if (done) {
 			struct kipc_notify_reg *notify = NULL;
 
@@ -1419,22 +1452,24 @@ static u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_ve
 		struct kipc_msg_buf *msg, *heir;
 		struct kipc_prio *level;
 		bool owner_taken = false;
-		u32 from = taken;
+		u32 i, from = taken;
+		LIST_HEAD(run);
 
 		if (!first)
 			break;
 		level = rb_entry(first, struct kipc_prio, node);
-		while (taken < n && !list_empty(&level->msgs)) {
-			msg = list_first_entry(&level->msgs, struct kipc_msg_buf, node);
-			if (msg->len > v[taken].len)
+		list_for_each_entry(msg, &level->msgs, node) {
+			if (taken == n || msg->len > v[taken].len)
 				break;
-			/* The owner's level stays where it is until the run is over. */
-			list_del_init(&msg->node);
 			owner_taken |= msg->owns_level;
 			msg->owns_level = false;
 			ch->bytes -= msg->len;
 			msgs[taken++] = msg;
 		}
+		/* The run leaves in one cut; the owner's level stays put until it is over. */
+		list_cut_before(&run, &level->msgs, &msg->node);
+		for (i = from; i < taken; i++)
+			INIT_LIST_HEAD(&msgs[i]->node);
 		WRITE_ONCE(ch->depth, ch->depth - (taken - from));
 		if (list_empty(&level->msgs)) {
 			rb_erase_cached(&level->node, &ch->prios);

@@ -11,11 +11,12 @@ CACHE=${KIPC_CACHE:-$HOME/.cache/kipc}
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages: the VM, the kernel build, the library's dependencies and the checkers
-# (libpopt-dev: the kernel's own mq_perf_tests, built from its source for the mqueue plan).
+# (libpopt-dev: the kernel's own mq_perf_tests, built from its source for the mqueue plan;
+# linux-perf: tests/vm/profile.sh).
 PKGS=(qemu-system-x86 busybox-static linux-headers-amd64 linux-source-6.1
       build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-utils
       libkmod-dev pkg-config sparse python3 gnuplot-nox clang libclang-rt-14-dev dwarves
-      dkms man-db groff-base libpopt-dev)
+      dkms man-db groff-base libpopt-dev linux-perf)
 
 missing=()
 for p in "${PKGS[@]}"; do
