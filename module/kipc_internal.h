@@ -295,7 +295,11 @@ struct kipc_file {
 	bool forwarding;
 	struct wait_queue_entry fwd_readers;
 	struct wait_queue_entry fwd_writers;
-	struct kipc_batch_buf *batch;	/* kept for the next batch; taken and given by xchg */
+	/*
+	 * Kept for the next batches, taken and given back by xchg: two, for the two sides of
+	 * a queue that share one open file across fork(), each with a batch under way.
+	 */
+	struct kipc_batch_buf *batch[2];
 };
 
 /*

@@ -1264,9 +1264,12 @@ struct kipc_batch_buf {
 
 static struct kipc_batch_buf *kipc_batch_buf_get(struct kipc_file *kf, u32 count)
 {
-	struct kipc_batch_buf *bb = xchg(&kf->batch, NULL);
 	u32 cap = max_t(u32, count, KIPC_BATCH_BUF_MIN);
+	struct kipc_batch_buf *bb = NULL;
+	int i;
 
+	for (i = 0; i < ARRAY_SIZE(kf->batch) && !bb; i++)
+		bb = xchg(&kf->batch[i], NULL);
 	if (bb && bb->cap >= count)
 		return bb;
 	kvfree(bb);
@@ -1280,18 +1283,26 @@ static struct kipc_batch_buf *kipc_batch_buf_get(struct kipc_file *kf, u32 count
 	return bb;
 }
 
-/* Back to its fd, unless another batch on the same fd gave one back meanwhile. */
+/* Back to its fd, unless other batches on the same fd gave theirs back meanwhile. */
 static void kipc_batch_buf_put(struct kipc_file *kf, struct kipc_batch_buf *bb)
 {
-	if (cmpxchg(&kf->batch, NULL, bb))
-		kvfree(bb);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kf->batch); i++)
+		if (!cmpxchg(&kf->batch[i], NULL, bb))
+			return;
+	kvfree(bb);
 }
 
 /* The fd is going: what it kept goes too. */
 void kipc_batch_buf_free(struct kipc_file *kf)
 {
-	kvfree(kf->batch);
-	kf->batch = NULL;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kf->batch); i++) {
+		kvfree(kf->batch[i]);
+		kf->batch[i] = NULL;
+	}
 }
 
 /*
