@@ -5,8 +5,9 @@
 #   tests/vm/profile.sh [--kernel stock|lts|newest] [--sort KEYS] [--callers SYMBOL] WHAT
 #
 # WHAT is one line of kipc-cost ("batch:kipc-mq", "pair:pipe", "rt-preempt:kipc-rpc"; see
-# tests/vm/progs/kipc-cost.c) or "bench:BACKEND" for kipc-bench's batch-of-64 point of one
-# backend.  The guest runs it under `perf record -a` with the cpu-clock event, which under
+# tests/vm/progs/kipc-cost.c) or a kipc-bench point of one backend: "bench:BACKEND" for its
+# batch of 64 messages of 64 bytes, "bench:BACKEND:WORKLOAD:SIZE" for another (stream:64,
+# latency:1M).  The guest runs it under `perf record -a` with the cpu-clock event, which under
 # icount (one instruction a nanosecond) samples every 10,000 instructions, and prints perf's
 # report: by symbol (the default), or by any --sort keys perf knows ("dso" splits the kernel
 # from the program).  The module's symbols come from /proc/kallsyms, so they show as
@@ -32,10 +33,12 @@ done
 what=$1
 case "$what" in
 bench:?*)
-	cmd="/bin/kipc-bench --mode vm-icount --out /tmp/bench --no-plots --workloads batch"
-	cmd="$cmd --batches 64 --backends ${what#bench:} --duration 20" ;;
+	IFS=: read -r _ backend workload size <<< "$what"
+	cmd="/bin/kipc-bench --mode vm-icount --out /tmp/bench --no-plots --duration 20"
+	cmd="$cmd --backends $backend --workloads ${workload:-batch} --sizes ${size:-64}"
+	[ -n "$workload" ] && [ "$workload" != batch ] || cmd="$cmd --batches 64 --batch-size 64" ;;
 *:?*)	cmd="/bin/kipc-cost 5 $what" ;;
-*)	echo "profile.sh: WHAT is a kipc-cost line (batch:kipc-mq) or bench:BACKEND" >&2; exit 2 ;;
+*)	echo "profile.sh: WHAT is a kipc-cost line (batch:kipc-mq) or bench:BACKEND[:WORKLOAD:SIZE]" >&2; exit 2 ;;
 esac
 perf=$(command -v perf) || { echo "profile.sh: no perf here (make deps installs linux-perf)" >&2; exit 2; }
 
