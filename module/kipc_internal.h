@@ -296,10 +296,11 @@ struct kipc_file {
 	struct wait_queue_entry fwd_readers;
 	struct wait_queue_entry fwd_writers;
 	/*
-	 * Kept for the next batches, taken and given back by xchg: two, for the two sides of
-	 * a queue that share one open file across fork(), each with a batch under way.
+	 * Batch working memory kept for the next batches (see kipc_batch_buf_get()), taken and
+	 * given back by xchg: two, for the two sides of a queue that share one open file
+	 * across fork(), each with a batch under way.
 	 */
-	struct kipc_batch_buf *batch[2];
+	void *batch[2];
 };
 
 /*
@@ -381,6 +382,10 @@ void kipc_shm_counts(u64 *channels, u64 *bytes);
 void kipc_mq_init(struct kipc_channel *ch);
 void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, bool at_head);
 struct kipc_msg_buf *kipc_mq_peek_locked(struct kipc_channel *ch);
+#if IS_ENABLED(CONFIG_KUNIT)
+u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_vec *v,
+			struct kipc_msg_buf **msgs, u32 n);
+#endif
 void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);
 struct kipc_msg_buf *kipc_mq_drop_lowest_locked(struct kipc_channel *ch);
 struct kipc_msg_buf *kipc_mq_drop_for_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg);

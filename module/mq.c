@@ -1206,10 +1206,16 @@ static u32 kipc_vecs_get(const struct kipc_batch *b, struct kipc_msg_vec *v, u32
 	if (b->vec_size == sizeof(*v)) {
 		size_t left = copy_from_user(v, uvec, (size_t)n * sizeof(*v));
 
-		/* What was copied before a fault is the caller's: it counts. */
+		/*
+		 * The entries before a fault are the caller's: they count.  A copy may stop
+		 * short of the fault (uaccess promises no more): the rest go one at a time.
+		 */
 		if (left) {
 			ok = n - DIV_ROUND_UP(left, sizeof(*v));
-			*err = -EFAULT;
+			for (; ok < n; ok++)
+				if (copy_from_user(&v[ok], uvec + ok * sizeof(*v), sizeof(*v)))
+					break;
+			*err = ok < n ? -EFAULT : 0;
 		}
 	} else {
 		for (ok = 0; ok < n; ok++) {
@@ -1248,50 +1254,50 @@ static int kipc_batch_check(const struct kipc_batch *b)
 }
 
 /*
- * A batch in the kernel: what the caller's vector says, and the entries' messages, for up to
- * @cap entries.  Its fd keeps it for the next batch, as a queue keeps message buffers: a
- * stream of batches then pays no allocation, and no init_on_alloc zeroing of up to 40 KiB,
- * per call.  It holds nothing between calls that anyone reads.
+ * A batch in the kernel: what the caller's vector says, and the entries' messages, in one
+ * allocation of @count of each.  An fd keeps a page of them (KIPC_BATCH_KEEP entries) for its
+ * next batches, as a queue keeps message buffers: a stream of batches up to that size then
+ * pays no allocation, and no init_on_alloc zeroing, per call.  A larger batch gets its own,
+ * freed after.  What is kept holds nothing between calls that anyone reads.
  */
 struct kipc_batch_buf {
-	u32 cap;
+	struct kipc_msg_vec *v;
 	struct kipc_msg_buf **msgs;
-	struct kipc_msg_vec v[];
+	u32 count;
 };
 
-/* Enough room for most batches: a smaller one gets as much, so that one buffer serves all. */
-#define KIPC_BATCH_BUF_MIN	64
+#define KIPC_BATCH_ENTRY	(sizeof(struct kipc_msg_vec) + sizeof(struct kipc_msg_buf *))
+#define KIPC_BATCH_KEEP		((u32)(PAGE_SIZE / KIPC_BATCH_ENTRY))
 
-static struct kipc_batch_buf *kipc_batch_buf_get(struct kipc_file *kf, u32 count)
+static int kipc_batch_buf_get(struct kipc_file *kf, u32 count, struct kipc_batch_buf *bb)
 {
-	u32 cap = max_t(u32, count, KIPC_BATCH_BUF_MIN);
-	struct kipc_batch_buf *bb = NULL;
+	bool keep = count <= KIPC_BATCH_KEEP;
+	void *mem = NULL;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kf->batch) && !bb; i++)
-		bb = xchg(&kf->batch[i], NULL);
-	if (bb && bb->cap >= count)
-		return bb;
-	kvfree(bb);
-	/* Up to 40 KiB, charged to the caller: a failure is its ENOMEM, not a warning. */
-	bb = kvmalloc(struct_size(bb, v, cap) + cap * sizeof(*bb->msgs),
-		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!bb)
-		return NULL;
-	bb->cap = cap;
-	bb->msgs = (struct kipc_msg_buf **)(bb->v + cap);
-	return bb;
+	for (i = 0; keep && i < ARRAY_SIZE(kf->batch) && !mem; i++)
+		mem = xchg(&kf->batch[i], NULL);
+	/* Up to 32 KiB, charged to the caller: a failure is its ENOMEM, not a warning. */
+	if (!mem)
+		mem = kvmalloc_array(keep ? KIPC_BATCH_KEEP : count, KIPC_BATCH_ENTRY,
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!mem)
+		return -ENOMEM;
+	bb->count = keep ? KIPC_BATCH_KEEP : count;
+	bb->v = mem;
+	bb->msgs = (struct kipc_msg_buf **)(bb->v + bb->count);
+	return 0;
 }
 
-/* Back to its fd, unless other batches on the same fd gave theirs back meanwhile. */
+/* A page's worth back to its fd, unless other batches on it gave theirs back meanwhile. */
 static void kipc_batch_buf_put(struct kipc_file *kf, struct kipc_batch_buf *bb)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(kf->batch); i++)
-		if (!cmpxchg(&kf->batch[i], NULL, bb))
+	for (i = 0; bb->count == KIPC_BATCH_KEEP && i < ARRAY_SIZE(kf->batch); i++)
+		if (!cmpxchg(&kf->batch[i], NULL, bb->v))
 			return;
-	kvfree(bb);
+	kvfree(bb->v);
 }
 
 /* The fd is going: what it kept goes too. */
@@ -1315,7 +1321,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 {
 	struct kipc_user *sender, *other;
 	struct kipc_batch *b = arg;
-	struct kipc_batch_buf *bb;
+	struct kipc_batch_buf bb;
 	struct kipc_channel *ch;
 	u32 flags, n, i, done = 0;
 	LIST_HEAD(doomed);
@@ -1331,16 +1337,16 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 	ch = kipc_mq_for(kf, KIPC_ACCESS_WRITE);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	bb = kipc_batch_buf_get(kf, b->count);
-	if (!bb)
-		return -ENOMEM;
-	n = kipc_vecs_get(b, bb->v, b->count, &err);
+	ret = kipc_batch_buf_get(kf, b->count, &bb);
+	if (ret)
+		return ret;
+	n = kipc_vecs_get(b, bb.v, b->count, &err);
 	for (i = 0; i < n; i++) {
-		if (bb->v[i].priority > KIPC_PRIO_MAX) {
+		if (bb.v[i].priority > KIPC_PRIO_MAX) {
 			err = -EINVAL;
 			break;
 		}
-		if (bb->v[i].len > ch->max_msg_size) {
+		if (bb.v[i].len > ch->max_msg_size) {
 			err = -EMSGSIZE;
 			break;
 		}
@@ -1349,7 +1355,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 	if (n) {
 		sender = kipc_mq_sender(kf, &other);
 		if (sender) {
-			n = kipc_msgs_get(ch, sender, bb->v, bb->msgs, n, &ret);
+			n = kipc_msgs_get(ch, sender, bb.v, bb.msgs, n, &ret);
 			if (ret)
 				err = ret;
 		} else {
@@ -1360,10 +1366,10 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			kipc_user_put(other);
 	}
 	for (i = 0; i < n; i++) {
-		const void __user *buf = u64_to_user_ptr(bb->v[i].buf);
+		const void __user *buf = u64_to_user_ptr(bb.v[i].buf);
 
-		if (copy_from_user(bb->msgs[i]->data, buf, bb->v[i].len)) {
-			kipc_msgs_put(ch, bb->msgs + i, n - i);
+		if (copy_from_user(bb.msgs[i]->data, buf, bb.v[i].len)) {
+			kipc_msgs_put(ch, bb.msgs + i, n - i);
 			err = -EFAULT;
 			n = i;
 		}
@@ -1377,7 +1383,7 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			break;
 		}
 		was_empty = !ch->depth;
-		done = kipc_mq_queue_batch_locked(ch, bb->msgs, n, &doomed, &ret);
+		done = kipc_mq_queue_batch_locked(ch, bb.msgs, n, &doomed, &ret);
 		if (done) {
 			struct kipc_notify_reg *notify = NULL;
 
@@ -1399,9 +1405,9 @@ int kipc_mq_send_batch(struct kipc_file *kf, void *arg)
 			break;
 	}
 	if (done < n)
-		kipc_msgs_put(ch, bb->msgs + done, n - done);
+		kipc_msgs_put(ch, bb.msgs + done, n - done);
 	kipc_msg_put_list(ch, &doomed);
-	kipc_batch_buf_put(kf, bb);
+	kipc_batch_buf_put(kf, &bb);
 	b->done = done;
 	if (done)
 		return 0;
@@ -1452,8 +1458,8 @@ static void kipc_mq_put_back(struct kipc_channel *ch, struct kipc_msg_buf **msgs
  * changes hands (or leaves the tree) once a run, not once a message as a receive's unlink does.
  * Return: how many were taken; the next one, if any, stays queued.
  */
-static u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_vec *v,
-			       struct kipc_msg_buf **msgs, u32 n)
+VISIBLE_IF_KUNIT u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_vec *v,
+					 struct kipc_msg_buf **msgs, u32 n)
 {
 	u32 taken = 0;
 
@@ -1497,6 +1503,7 @@ static u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_ve
 	}
 	return taken;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_mq_take_locked);
 
 /*
  * A real batch receive: the vector read in one copy, and every entry proven writable, first
@@ -1510,7 +1517,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 {
 	struct kipc_batch *b = arg;
 	struct kipc_msg_vec __user *uvec;
-	struct kipc_batch_buf *bb;
+	struct kipc_batch_buf bb;
 	struct kipc_channel *ch;
 	struct kipc_msg_buf *msg;
 	u32 flags, n, i, taken = 0;
@@ -1526,13 +1533,13 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 	ch = kipc_mq_for(kf, KIPC_ACCESS_READ);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-	bb = kipc_batch_buf_get(kf, b->count);
-	if (!bb)
-		return -ENOMEM;
-	n = kipc_vecs_get(b, bb->v, b->count, &err);
+	ret = kipc_batch_buf_get(kf, b->count, &bb);
+	if (ret)
+		return ret;
+	n = kipc_vecs_get(b, bb.v, b->count, &err);
 	for (i = 0; i < n; i++) {
 		uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
-		if (kipc_vec_answer(uvec, bb->v[i].len, bb->v[i].priority)) {
+		if (kipc_vec_answer(uvec, bb.v[i].len, bb.v[i].priority)) {
 			err = -EFAULT;
 			n = i;
 		}
@@ -1545,7 +1552,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 			ret = -EIDRM;
 			break;
 		}
-		taken = kipc_mq_take_locked(ch, bb->v, bb->msgs, n);
+		taken = kipc_mq_take_locked(ch, bb.v, bb.msgs, n);
 		if (taken) {
 			atomic_add(taken, &ch->inflight);
 			ch->received += taken;
@@ -1570,9 +1577,9 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 	}
 
 	for (i = 0; i < taken; i++) {
-		msg = bb->msgs[i];
+		msg = bb.msgs[i];
 		uvec = u64_to_user_ptr(b->vec) + (size_t)i * b->vec_size;
-		if (copy_to_user(u64_to_user_ptr(bb->v[i].buf), msg->data, msg->len))
+		if (copy_to_user(u64_to_user_ptr(bb.v[i].buf), msg->data, msg->len))
 			break;
 		/* Proven writable above; only an unmap meanwhile fails, and then it is gone. */
 		if (kipc_vec_answer(uvec, msg->len, msg->prio)) {
@@ -1581,10 +1588,10 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 		}
 	}
 	if (i < taken)
-		kipc_mq_put_back(ch, bb->msgs, i, taken, &doomed);
+		kipc_mq_put_back(ch, bb.msgs, i, taken, &doomed);
 	b->done = i;
 	if (i)
-		kipc_msgs_put(ch, bb->msgs, i);
+		kipc_msgs_put(ch, bb.msgs, i);
 	if (taken) {
 		atomic_sub(taken, &ch->inflight);
 		kipc_mq_wake_n(&ch->writers, EPOLLOUT | EPOLLWRNORM, taken);
@@ -1592,7 +1599,7 @@ int kipc_mq_recv_batch(struct kipc_file *kf, void *arg)
 			kipc_mq_wake_n(&ch->readers, EPOLLIN | EPOLLRDNORM, taken - b->done);
 	}
 	kipc_msg_put_list(ch, &doomed);
-	kipc_batch_buf_put(kf, bb);
+	kipc_batch_buf_put(kf, &bb);
 	if (b->done)
 		return 0;
 	if (taken)

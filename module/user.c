@@ -100,15 +100,20 @@ void kipc_user_put_many(struct kipc_user *user, unsigned int n)
 	kipc_user_put(user);
 }
 
-/* Return: 0, or -EDQUOT when @bytes more would pass max_user_bytes. */
+/*
+ * Return: 0, or -EDQUOT when @bytes more would pass max_user_bytes.  The count never goes past
+ * the limit, even for a moment: a batch's charge that fails must not fail another sender's
+ * that fits.
+ */
 int kipc_user_charge(struct kipc_user *user, u64 bytes)
 {
 	u64 limit = kipc_param_get(&kipc_max_user_bytes);
+	s64 used = atomic64_read(&user->bytes);
 
-	if (atomic64_add_return(bytes, &user->bytes) > limit) {
-		atomic64_sub(bytes, &user->bytes);
-		return -EDQUOT;
-	}
+	do {
+		if (bytes > limit || used > (s64)(limit - bytes))
+			return -EDQUOT;
+	} while (!atomic64_try_cmpxchg(&user->bytes, &used, used + bytes));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge);

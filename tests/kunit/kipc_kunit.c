@@ -255,6 +255,89 @@ static void kipc_mq_level_handover_and_requeue(struct kunit *test)
 	kipc_kunit_file_done(kf);
 }
 
+/*
+ * A batch receive takes runs: the rest of a level it took part of, its owner with it, stays
+ * first and owned; a whole level leaves the tree and the run goes on to the next; a message
+ * too long for its entry ends it.
+ */
+static void kipc_mq_batch_take_runs(struct kunit *test)
+{
+	static const struct { u32 prio; u8 tag; } in[] = {
+		{ 3, 'a' }, { 3, 'b' }, { 3, 'c' }, { 1, 'd' }, { 1, 'e' }, { 0, 'f' },
+	};
+	struct kipc_file *kf = kipc_kunit_file(test);
+	struct kipc_channel *ch = kipc_kunit_queue(test, kf, "kunit-take", 16, 0);
+	struct kipc_msg_vec v[4] = { { .len = 1 }, { .len = 1 }, { .len = 1 }, { .len = 1 } };
+	struct kipc_msg_buf *made[ARRAY_SIZE(in)], *msgs[4], *first;
+	u32 i, n, prio;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		made[i] = kipc_kunit_msg(test, kf, in[i].prio, in[i].tag);
+	spin_lock(&ch->lock);
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		kipc_mq_enqueue_locked(ch, made[i], false);
+	/* a and b (a owned the level): c is first in line, and owns it now. */
+	n = kipc_mq_take_locked(ch, v, msgs, 2);
+	first = kipc_mq_peek_locked(ch);
+	spin_unlock(&ch->lock);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'a');
+	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'b');
+	KUNIT_EXPECT_FALSE(test, msgs[0]->owns_level);
+	KUNIT_EXPECT_TRUE(test, list_empty(&msgs[0]->node));
+	KUNIT_EXPECT_EQ(test, first->data[0], (u8)'c');
+	KUNIT_EXPECT_TRUE(test, first->owns_level);
+	KUNIT_EXPECT_EQ(test, ch->depth, 4U);
+	KUNIT_EXPECT_EQ(test, ch->bytes, 4ULL);
+	for (i = 0; i < n; i++)
+		kipc_msg_free(msgs[i]);
+
+	/* c (level 3 gone), then d; e does not fit its entry and stays, first and owned. */
+	v[2].len = 0;
+	spin_lock(&ch->lock);
+	n = kipc_mq_take_locked(ch, v, msgs, 4);
+	first = kipc_mq_peek_locked(ch);
+	spin_unlock(&ch->lock);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'c');
+	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'d');
+	KUNIT_EXPECT_EQ(test, first->data[0], (u8)'e');
+	KUNIT_EXPECT_TRUE(test, first->owns_level);
+	KUNIT_EXPECT_EQ(test, first->prio, 1U);
+	KUNIT_EXPECT_EQ(test, ch->depth, 2U);
+	/* c goes; d is kept, to be put back. */
+	kipc_msg_free(msgs[0]);
+
+	KUNIT_EXPECT_PTR_EQ(test, rb_first_cached(&ch->prios), &first->level.node);
+
+	/*
+	 * d put back at the head, as a failed receive does: e still owns the level.  A run of
+	 * d and e takes the owner second; the level leaves the tree, and f's is first.
+	 */
+	spin_lock(&ch->lock);
+	kipc_mq_enqueue_locked(ch, msgs[1], true);
+	KUNIT_EXPECT_FALSE(test, msgs[1]->owns_level);
+	KUNIT_EXPECT_TRUE(test, first->owns_level);
+	v[2].len = 1;
+	n = kipc_mq_take_locked(ch, v, msgs, 2);
+	first = kipc_mq_peek_locked(ch);
+	spin_unlock(&ch->lock);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'d');
+	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'e');
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_EXPECT_EQ(test, first->data[0], (u8)'f');
+	KUNIT_EXPECT_PTR_EQ(test, rb_first_cached(&ch->prios), &first->level.node);
+	KUNIT_EXPECT_EQ(test, ch->depth, 1U);
+	for (i = 0; i < n; i++)
+		kipc_msg_free(msgs[i]);
+
+	KUNIT_EXPECT_EQ(test, kipc_kunit_take(test, ch, &prio), (u8)'f');
+	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&ch->prios.rb_root));
+	KUNIT_EXPECT_EQ(test, kipc_registry_destroy(KNAME("kunit-take"), 0), 0);
+	kipc_kunit_file_done(kf);
+}
+
 static void kipc_mq_drop_takes_oldest_of_lowest(struct kunit *test)
 {
 	struct kipc_file *kf = kipc_kunit_file(test);
@@ -801,6 +884,7 @@ static struct kunit_suite kipc_shm_suite = {
 static struct kunit_case kipc_mq_cases[] = {
 	KUNIT_CASE(kipc_mq_priority_then_fifo),
 	KUNIT_CASE(kipc_mq_level_handover_and_requeue),
+	KUNIT_CASE(kipc_mq_batch_take_runs),
 	KUNIT_CASE(kipc_mq_drop_takes_oldest_of_lowest),
 	KUNIT_CASE(kipc_mq_drop_keeps_the_best),
 	KUNIT_CASE(kipc_mq_deadlines_and_restarts),

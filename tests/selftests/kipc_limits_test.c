@@ -212,7 +212,7 @@ static int fill_budget(int fd, int *err)
 		if (ret <= 0)
 			break;
 	}
-	*err = ret;
+	*err = ret > 0 ? 0 : ret;
 	return n;
 }
 

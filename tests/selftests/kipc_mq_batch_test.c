@@ -436,8 +436,18 @@ TEST_F(mq, batch_recv_takes_part_of_a_priority_and_the_rest_keeps_its_place)
 	close(fd);
 }
 
+/* How long a side of the test below waits before it calls the other side stuck. */
+#define WAIT_NS		(10LL * 1000 * 1000 * 1000)
+
+/* A message of a batch sender: who sent it, and its place in that sender's stream. */
+struct batch_msg {
+	unsigned int who;
+	unsigned int seq;
+};
+
 struct batch_sender {
 	int fd;
+	unsigned int who;
 	unsigned int count;
 	int sent;
 };
@@ -446,14 +456,19 @@ static void *send_batches(void *arg)
 {
 	struct batch_sender *s = arg;
 	struct kipc_msg_vec vec[64];
-	unsigned int i;
+	struct batch_msg m[64];
+	unsigned int i, n;
 	int ret;
 
-	for (i = 0; i < 64; i++)
-		vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)"m", .len = 1 };
 	/* 200 batches' worth; a full queue takes part of one, and the rest goes next. */
 	while (s->sent < 200 * (int)s->count) {
-		ret = kipc_send_batch(s->fd, vec, s->count - s->sent % s->count, 0, KIPC_FOREVER);
+		n = s->count - s->sent % s->count;
+		for (i = 0; i < n; i++) {
+			m[i] = (struct batch_msg){ .who = s->who, .seq = s->sent + i };
+			vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)&m[i],
+							.len = sizeof(m[i]) };
+		}
+		ret = kipc_send_batch(s->fd, vec, n, 0, WAIT_NS);
 		if (ret < 0)
 			break;
 		s->sent += ret;
@@ -463,27 +478,27 @@ static void *send_batches(void *arg)
 
 /*
  * Batches of any size, one after another and at once on one fd: the working memory the fd
- * keeps between them (grown for a larger batch, and taken by one call at a time) changes
- * nothing that anyone sees.
+ * keeps between them (a page's worth, taken by one call at a time; a larger batch's of its
+ * own) changes nothing that anyone sees: every message arrives once, each sender's in order.
  */
 TEST_F(mq, batches_of_any_size_at_once_on_one_fd)
 {
+	unsigned int i, n, next[2] = { 0, 0 };
 	struct batch_sender s[2];
-	pthread_t t[2];
-	char *room;
 	struct kipc_msg_vec *vec;
-	unsigned int i, n;
+	struct batch_msg *room;
+	pthread_t t[2];
 	int fd, got = 0, ret;
 
 	REQUIRE_FEATURE(KIPC_FEATURE_BATCH);
 	fd = q_new(self->name, 0, 0, KIPC_OVERFLOW_BLOCK);
 	ASSERT_LE(0, fd);
 	vec = calloc(1024, sizeof(*vec));
-	room = malloc(1024);
+	room = calloc(1024, sizeof(*room));
 	ASSERT_NE(NULL, vec);
 	ASSERT_NE(NULL, room);
 	for (i = 0; i < 2; i++) {
-		s[i] = (struct batch_sender){ .fd = fd, .count = i ? 64 : 3 };
+		s[i] = (struct batch_sender){ .fd = fd, .who = i, .count = i ? 64 : 3 };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, send_batches, &s[i]));
 	}
 	/* Receives of 1024, 1 and 7 entries on the same fd meanwhile. */
@@ -492,12 +507,16 @@ TEST_F(mq, batches_of_any_size_at_once_on_one_fd)
 
 		for (i = 0; i < count; i++)
 			vec[i] = (struct kipc_msg_vec){ .buf = (__u64)(unsigned long)&room[i],
-							.len = 1 };
-		/* Both sides wait: the senders for room, the receive for a first message. */
-		ret = kipc_recv_batch(fd, vec, count, 0, KIPC_FOREVER);
-		ASSERT_LT(0, ret) TH_LOG("%s", kipc_strerror(ret));
-		for (i = 0; i < (unsigned int)ret; i++)
-			ASSERT_EQ('m', room[i]);
+							.len = sizeof(room[i]) };
+		/* Both sides wait, but not for ever: a sender that stopped fails the test. */
+		ret = kipc_recv_batch(fd, vec, count, 0, WAIT_NS);
+		ASSERT_LT(0, ret) TH_LOG("%s after %d messages", kipc_strerror(ret), got);
+		for (i = 0; i < (unsigned int)ret; i++) {
+			ASSERT_EQ(sizeof(room[i]), vec[i].len);
+			ASSERT_GT(2, room[i].who);
+			ASSERT_EQ(next[room[i].who], room[i].seq);
+			next[room[i].who]++;
+		}
 		got += ret;
 	}
 	for (i = 0; i < 2; i++)
