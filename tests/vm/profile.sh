@@ -58,7 +58,8 @@ echo 0 > /proc/sys/kernel/kptr_restrict
 echo -1 > /proc/sys/kernel/perf_event_paranoid
 /bin/perf record -q $graph -e cpu-clock -c 10000 -a -o /tmp/perf.data $cmd > /tmp/out 2>&1 ||
 	{ cat /tmp/out; exit 1; }
-/bin/perf report -i /tmp/perf.data $report 2>/dev/null | grep -v '^#' | grep -v '^\$'
+/bin/perf report -i /tmp/perf.data $report > /tmp/report 2>&1 || { cat /tmp/report; exit 1; }
+grep -v -e '^#' -e '^\$' /tmp/report || echo "(no samples for that)"
 EOF
 chmod +x "$work/overlay/bin/kipc-profile"
 printf '%s\n' "insmod /lib/kipc/kipc.ko" "run /bin/kipc-profile" "rmmod kipc" > "$work/plan"
