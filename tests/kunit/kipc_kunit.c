@@ -255,6 +255,19 @@ static void kipc_mq_level_handover_and_requeue(struct kunit *test)
 	kipc_kunit_file_done(kf);
 }
 
+/* A batch receive's lock round of up to @n into @msgs; *@first is what is first in line after. */
+static u32 kipc_kunit_take_run(struct kipc_channel *ch, const struct kipc_msg_vec *v,
+			       struct kipc_msg_buf **msgs, u32 n, struct kipc_msg_buf **first)
+{
+	u32 taken;
+
+	spin_lock(&ch->lock);
+	taken = kipc_mq_take_locked(ch, v, msgs, n);
+	*first = kipc_mq_peek_locked(ch);
+	spin_unlock(&ch->lock);
+	return taken;
+}
+
 /*
  * A batch receive takes runs: the rest of a level it took part of, its owner with it, stays
  * first and owned; a whole level leaves the tree and the run goes on to the next; a message
@@ -276,10 +289,9 @@ static void kipc_mq_batch_take_runs(struct kunit *test)
 	spin_lock(&ch->lock);
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		kipc_mq_enqueue_locked(ch, made[i], false);
-	/* a and b (a owned the level): c is first in line, and owns it now. */
-	n = kipc_mq_take_locked(ch, v, msgs, 2);
-	first = kipc_mq_peek_locked(ch);
 	spin_unlock(&ch->lock);
+	/* a and b (a owned the level): c is first in line, and owns it now. */
+	n = kipc_kunit_take_run(ch, v, msgs, 2, &first);
 	KUNIT_ASSERT_EQ(test, n, 2U);
 	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'a');
 	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'b');
@@ -294,10 +306,7 @@ static void kipc_mq_batch_take_runs(struct kunit *test)
 
 	/* c (level 3 gone), then d; e does not fit its entry and stays, first and owned. */
 	v[2].len = 0;
-	spin_lock(&ch->lock);
-	n = kipc_mq_take_locked(ch, v, msgs, 4);
-	first = kipc_mq_peek_locked(ch);
-	spin_unlock(&ch->lock);
+	n = kipc_kunit_take_run(ch, v, msgs, 4, &first);
 	KUNIT_ASSERT_EQ(test, n, 2U);
 	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'c');
 	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'d');
@@ -318,10 +327,9 @@ static void kipc_mq_batch_take_runs(struct kunit *test)
 	kipc_mq_enqueue_locked(ch, msgs[1], true);
 	KUNIT_EXPECT_FALSE(test, msgs[1]->owns_level);
 	KUNIT_EXPECT_TRUE(test, first->owns_level);
-	v[2].len = 1;
-	n = kipc_mq_take_locked(ch, v, msgs, 2);
-	first = kipc_mq_peek_locked(ch);
 	spin_unlock(&ch->lock);
+	v[2].len = 1;
+	n = kipc_kunit_take_run(ch, v, msgs, 2, &first);
 	KUNIT_ASSERT_EQ(test, n, 2U);
 	KUNIT_EXPECT_EQ(test, msgs[0]->data[0], (u8)'d');
 	KUNIT_EXPECT_EQ(test, msgs[1]->data[0], (u8)'e');
