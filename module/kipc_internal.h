@@ -380,7 +380,8 @@ void kipc_shm_counts(u64 *channels, u64 *bytes);
 
 /* mq.c */
 void kipc_mq_init(struct kipc_channel *ch);
-void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, bool at_head);
+struct kipc_prio *kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg,
+					 bool at_head);
 struct kipc_msg_buf *kipc_mq_peek_locked(struct kipc_channel *ch);
 #if IS_ENABLED(CONFIG_KUNIT)
 u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct kipc_msg_vec *v,

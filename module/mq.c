@@ -324,8 +324,12 @@ void kipc_msg_free(struct kipc_msg_buf *msg)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_free);
 
-/* Queue @msg at the tail (or, to undo a failed receive, the head) of its priority. */
-void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, bool at_head)
+/*
+ * Queue @msg at the tail (or, to undo a failed receive, the head) of its priority.  Return:
+ * the level it joined, which stays while the lock is held and nothing leaves the queue.
+ */
+struct kipc_prio *kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg,
+					 bool at_head)
 {
 	struct rb_node **link = &ch->prios.rb_root.rb_node, *parent = NULL;
 	bool leftmost = true;
@@ -359,6 +363,7 @@ void kipc_mq_enqueue_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg, b
 out:
 	WRITE_ONCE(ch->depth, ch->depth + 1);	/* read unlocked by wait conditions and poll */
 	ch->bytes += msg->len;
+	return level;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_mq_enqueue_locked);
 
@@ -390,24 +395,35 @@ static struct kipc_prio *kipc_mq_level_of(struct kipc_channel *ch, struct kipc_m
 	return NULL;
 }
 
-/* Take @msg, which is queued in @ch, off the queue. */
-void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg)
+/*
+ * Messages left @level, its owner perhaps among them: the level leaves the tree when it is
+ * empty, or passes to its first message when its owner went.  The owner's memory, which holds
+ * @level, must last until this is done.
+ */
+static void kipc_mq_level_left_locked(struct kipc_channel *ch, struct kipc_prio *level,
+				      bool owner_left)
 {
-	struct kipc_prio *level = kipc_mq_level_of(ch, msg);
 	struct kipc_msg_buf *heir;
 
-	lockdep_assert_held(&ch->lock);
-	list_del_init(&msg->node);
 	if (list_empty(&level->msgs)) {
 		rb_erase_cached(&level->node, &ch->prios);
-	} else if (msg->owns_level) {
-		/* Hand the level over to the next message of this priority. */
+	} else if (owner_left) {
 		heir = list_first_entry(&level->msgs, struct kipc_msg_buf, node);
 		heir->level.prio = level->prio;
 		list_replace(&level->msgs, &heir->level.msgs);
 		rb_replace_node_cached(&level->node, &heir->level.node, &ch->prios);
 		heir->owns_level = true;
 	}
+}
+
+/* Take @msg, which is queued in @ch, off the queue. */
+void kipc_mq_unlink_locked(struct kipc_channel *ch, struct kipc_msg_buf *msg)
+{
+	struct kipc_prio *level = kipc_mq_level_of(ch, msg);
+
+	lockdep_assert_held(&ch->lock);
+	list_del_init(&msg->node);
+	kipc_mq_level_left_locked(ch, level, msg->owns_level);
 	msg->owns_level = false;
 	WRITE_ONCE(ch->depth, ch->depth - 1);
 	ch->bytes -= msg->len;
@@ -711,15 +727,15 @@ static int kipc_mq_queue_locked(struct kipc_channel *ch, struct kipc_msg_buf *ms
 
 /*
  * A send batch's lock round: @msgs from the first, each as kipc_mq_queue_locked() would have
- * it, until one cannot go (*@ret: its -EAGAIN).  A message of the priority of the one before
- * on a BLOCK or FAIL queue joins that level's tail without looking it up: nothing leaves the
- * queue meanwhile (DROP evicts, so it goes the long way).  Those DROP drops itself go onto
- * @doomed.  Return: how many went (queued, or dropped on arrival).
+ * it, until one cannot go (*@ret: its -EAGAIN).  On a BLOCK or FAIL queue a message of the
+ * priority of the one before joins the level that one joined, without looking it up: nothing
+ * leaves the queue meanwhile.  DROP evicts, so each of its messages goes the long way, and
+ * those it drops itself go onto @doomed.  Return: how many went (queued, or dropped on
+ * arrival).
  */
 static u32 kipc_mq_queue_batch_locked(struct kipc_channel *ch, struct kipc_msg_buf **msgs,
 				      u32 n, struct list_head *doomed, int *ret)
 {
-	bool drop = ch->overflow == KIPC_OVERFLOW_DROP;
 	struct kipc_prio *level = NULL;
 	struct kipc_msg_buf *msg;
 	u32 done;
@@ -728,20 +744,23 @@ static u32 kipc_mq_queue_batch_locked(struct kipc_channel *ch, struct kipc_msg_b
 	*ret = 0;
 	for (done = 0; done < n; done++) {
 		msg = msgs[done];
-		if (level && msg->prio == level->prio && !kipc_mq_full_locked(ch)) {
+		if (ch->overflow == KIPC_OVERFLOW_DROP) {
+			if (kipc_mq_queue_locked(ch, msg, doomed) == KIPC_SEND_DROPPED)
+				list_add(&msg->node, doomed);
+			continue;
+		}
+		if (kipc_mq_full_locked(ch)) {
+			*ret = -EAGAIN;
+			break;
+		}
+		if (level && msg->prio == level->prio) {
 			list_add_tail(&msg->node, &level->msgs);
 			WRITE_ONCE(ch->depth, ch->depth + 1);
 			ch->bytes += msg->len;
-			ch->sent++;
-			continue;
+		} else {
+			level = kipc_mq_enqueue_locked(ch, msg, false);
 		}
-		*ret = kipc_mq_queue_locked(ch, msg, doomed);
-		if (*ret < 0)
-			break;
-		if (*ret == KIPC_SEND_DROPPED)
-			list_add(&msg->node, doomed);
-		else if (!drop)
-			level = kipc_mq_level_of(ch, msg);
+		ch->sent++;
 	}
 	return done;
 }
@@ -1466,9 +1485,9 @@ VISIBLE_IF_KUNIT u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct k
 	lockdep_assert_held(&ch->lock);
 	while (taken < n) {
 		struct rb_node *first = rb_first_cached(&ch->prios);
-		struct kipc_msg_buf *msg, *heir;
+		struct kipc_msg_buf *msg;
 		struct kipc_prio *level;
-		bool owner_taken = false;
+		bool owner_taken = false, whole;
 		u32 i, from = taken;
 		LIST_HEAD(run);
 
@@ -1488,18 +1507,11 @@ VISIBLE_IF_KUNIT u32 kipc_mq_take_locked(struct kipc_channel *ch, const struct k
 		for (i = from; i < taken; i++)
 			INIT_LIST_HEAD(&msgs[i]->node);
 		WRITE_ONCE(ch->depth, ch->depth - (taken - from));
-		if (list_empty(&level->msgs)) {
-			rb_erase_cached(&level->node, &ch->prios);
-			continue;
-		}
-		if (owner_taken) {
-			heir = list_first_entry(&level->msgs, struct kipc_msg_buf, node);
-			heir->level.prio = level->prio;
-			list_replace(&level->msgs, &heir->level.msgs);
-			rb_replace_node_cached(&level->node, &heir->level.node, &ch->prios);
-			heir->owns_level = true;
-		}
-		break;
+		/* A level taken whole is gone, and the run goes on with the next one. */
+		whole = list_empty(&level->msgs);
+		kipc_mq_level_left_locked(ch, level, owner_taken);
+		if (!whole)
+			break;
 	}
 	return taken;
 }
