@@ -112,20 +112,23 @@ static struct kipc_msg_buf *kipc_msg_cache_take(struct kipc_channel *ch, size_t 
 }
 
 /*
- * Keep @msg's buffer, unless @ch is full or dead.  The death is read under cache_lock: a kill
- * sets it before it drains, under that lock, so no buffer is kept after the drain.
+ * Keep the buffers of @msgs that it can (cached sizes only) until @ch is full, in one lock
+ * round; each one kept becomes NULL in @msgs.  Nothing is kept once @ch is dead: the death is
+ * read under cache_lock, and a kill sets it before it drains, under that lock, so no buffer is
+ * kept after the drain.
  */
-static bool kipc_msg_cache_give(struct kipc_channel *ch, struct kipc_msg_buf *msg)
+static void kipc_msg_cache_give(struct kipc_channel *ch, struct kipc_msg_buf **msgs, u32 n)
 {
-	bool kept = false;
+	u32 i;
 
 	spin_lock(&ch->cache_lock);
-	if (!READ_ONCE(ch->dead) && ch->cache_n < kipc_msg_cache_slots(ch)) {
-		ch->msg_cache[ch->cache_n++] = msg;
-		kept = true;
+	for (i = 0; i < n && !READ_ONCE(ch->dead) && ch->cache_n < kipc_msg_cache_slots(ch); i++) {
+		if (msgs[i]->cap) {
+			ch->msg_cache[ch->cache_n++] = msgs[i];
+			msgs[i] = NULL;
+		}
 	}
 	spin_unlock(&ch->cache_lock);
-	return kept;
 }
 
 /* Free the buffers @ch keeps (when it is killed or freed). */
@@ -219,9 +222,10 @@ void kipc_msg_put(struct kipc_channel *ch, struct kipc_msg_buf *msg)
 	kipc_user_uncharge(msg->user, msg->charge);
 	kipc_user_put(msg->user);
 	this_cpu_dec(kipc_msgs);
-	if (ch && msg->cap && kipc_msg_cache_give(ch, msg))
-		return;
-	kvfree(msg);
+	if (ch && msg->cap)
+		kipc_msg_cache_give(ch, &msg, 1);
+	if (msg)
+		kvfree(msg);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_msg_put);
 
@@ -297,15 +301,7 @@ static void kipc_msgs_put(struct kipc_channel *ch, struct kipc_msg_buf **msgs, u
 		kipc_user_put_many(user, run);
 	}
 	this_cpu_sub(kipc_msgs, n);
-	/* As kipc_msg_cache_give(): the death is read under cache_lock. */
-	spin_lock(&ch->cache_lock);
-	for (i = 0; i < n && !READ_ONCE(ch->dead) && ch->cache_n < kipc_msg_cache_slots(ch); i++) {
-		if (msgs[i]->cap) {
-			ch->msg_cache[ch->cache_n++] = msgs[i];
-			msgs[i] = NULL;
-		}
-	}
-	spin_unlock(&ch->cache_lock);
+	kipc_msg_cache_give(ch, msgs, n);
 	/* What the cache took is NULL: kvfree(NULL) would still look up the address. */
 	for (i = 0; i < n; i++)
 		if (msgs[i])
